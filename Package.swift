@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Ghurbal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Ghurbal", targets: ["Ghurbal"]),
+        .executable(name: "ghurbal", targets: ["ghurbal"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // Debian's libxxhash-dev (xxHash 0.8), wrapped as a system library.
+        .systemLibrary(
+            name: "CXXHash",
+            pkgConfig: "libxxhash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
+        .target(
+            name: "Ghurbal",
+            dependencies: ["CXXHash"]
+        ),
+        .executableTarget(
+            name: "ghurbal",
+            dependencies: [
+                "Ghurbal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "GhurbalTests",
+            dependencies: ["Ghurbal", "CXXHash"]
+        ),
+        .executableTarget(
+            name: "NormalizerBenchmark",
+            dependencies: [
+                "Ghurbal",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/NormalizerBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

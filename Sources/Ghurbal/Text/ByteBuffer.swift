@@ -1,0 +1,61 @@
+/// A growable, reusable byte buffer for hot loops.
+///
+/// Normalizing, joining lines and shingling all write bytes into scratch space that is reused from one document
+/// to the next, so that the per-document work allocates nothing once the buffer has grown to the largest document.
+/// Not thread-safe: give every worker its own buffer.
+public final class ByteBuffer {
+    var storage: UnsafeMutablePointer<UInt8>
+    var capacity: Int
+    /// Number of valid bytes.
+    public internal(set) var count: Int
+
+    public init(capacity: Int = 4096) {
+        self.capacity = max(16, capacity)
+        self.storage = .allocate(capacity: self.capacity)
+        self.count = 0
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Forgets the content, keeping the memory.
+    public func removeAll() { count = 0 }
+
+    /// Makes room for at least `extra` more bytes after `count`.
+    public func reserve(extra: Int) {
+        if count + extra > capacity { grow(to: count + extra) }
+    }
+
+    func grow(to minimum: Int) {
+        var newCapacity = capacity
+        while newCapacity < minimum { newCapacity *= 2 }
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        fresh.update(from: storage, count: count)
+        storage.deallocate()
+        storage = fresh
+        capacity = newCapacity
+    }
+
+    public func append(_ byte: UInt8) {
+        reserve(extra: 1)
+        storage[count] = byte
+        count += 1
+    }
+
+    public func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(extra: bytes.count)
+        (storage + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// The valid bytes, valid until the next mutation.
+    public var bytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: storage, count: count)
+    }
+
+    /// A copy of the content as an array.
+    public var array: [UInt8] { Array(bytes) }
+
+    /// The content decoded as UTF-8 (the normalizer only ever writes valid UTF-8).
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+}
