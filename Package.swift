@@ -19,9 +19,11 @@ let package = Package(
             pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]
         ),
+        // The MinHash fold, compiled for AVX-512, AVX2 and the baseline with the best picked at load time.
+        .target(name: "CGhurbalKernels"),
         .target(
             name: "Ghurbal",
-            dependencies: ["CXXHash"]
+            dependencies: ["CXXHash", "CGhurbalKernels"]
         ),
         .executableTarget(
             name: "ghurbal",

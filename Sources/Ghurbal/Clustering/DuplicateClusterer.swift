@@ -1,0 +1,177 @@
+/// Which member of a duplicate cluster is kept as its representative.
+public enum RepresentativePolicy: String, Sendable, Hashable, CaseIterable {
+    /// The first in input order (default).
+    case firstSeen = "first"
+    /// The one with the most normalized text; ties go to the first seen.
+    case longest
+    /// The one with the highest user-given priority; ties go to the first seen.
+    case priority
+}
+
+/// How a candidate pair is checked.
+public enum Verification: String, Sendable, Hashable, CaseIterable {
+    /// Share of equal MinHash slots (default; memory k × 4 bytes per document).
+    case signatures
+    /// Jaccard of the exact shingle sets (memory grows with the text: for small corpora).
+    case exactShingles = "exact"
+}
+
+/// A group of near-duplicate documents.
+public struct DuplicateCluster: Sendable, Hashable {
+    public struct Member: Sendable, Hashable {
+        /// The document's position in the input.
+        public var index: Int
+        /// Similarity to the representative (1 for the representative itself).
+        public var similarity: Double
+    }
+
+    public var representative: Int
+    /// The representative first, then the others in input order.
+    public var members: [Member]
+}
+
+/// Turns signatures into verified clusters.
+///
+/// 1. Documents whose normalized text is identical are joined at once (and kept out of the LSH buckets, so a
+///    thousand copies cost a thousand steps, not a million).
+/// 2. LSH candidate pairs are verified (similarity ≥ threshold) and joined with union-find.
+/// 3. Each connected set is split around representatives: members are taken in policy order, and each joins the
+///    most similar representative it is at least `threshold` similar to, or becomes a representative itself.
+///    So every member is similar to its own representative, and a chain a~b~c~…~z never becomes one cluster unless
+///    its members really are all close to one document.
+struct DuplicateClusterer {
+    let threshold: Double
+    let policy: RepresentativePolicy
+    let verification: Verification
+    let lsh: LSHParameters
+    let maxComparisonsPerEntry: Int
+
+    struct Statistics: Sendable, Hashable {
+        var candidatePairs = 0
+        var verifiedPairs = 0
+        var exactCopies = 0
+        var splitComponents = 0
+    }
+
+    func cluster(signatures: SignatureStore, facts: [DocumentSigner.Facts], priorities: [Double]?,
+                 shingleSets: [[UInt64]]?) -> (clusters: [DuplicateCluster], statistics: Statistics) {
+        let n = signatures.count
+        var stats = Statistics()
+        var sets = UnionFind(count: n)
+        var index = LSHIndex(parameters: lsh)
+        index.reserveCapacity(n)
+
+        // 1. Exact copies, and the LSH index of the rest.
+        var firstWithContent: [UInt64: Int] = [:]
+        for doc in 0..<n where facts[doc].shingles > 0 {
+            if let first = firstWithContent[facts[doc].contentHash] {
+                sets.union(first, doc)
+                stats.exactCopies += 1
+            } else {
+                firstWithContent[facts[doc].contentHash] = doc
+                index.insert(id: UInt32(doc), signature: signatures[doc])
+            }
+        }
+        firstWithContent = [:]
+
+        // 2. Candidate pairs, each verified once (in the first band it shares).
+        index.seal()
+        index.forEachCandidatePair(maxComparisonsPerEntry: maxComparisonsPerEntry) { band, x, y in
+            let a = Int(x), b = Int(y)
+            if band > 0, let first = index.firstSharedBand(signatures[a], signatures[b]), first < band { return }
+            stats.candidatePairs += 1
+            if similarity(a, b, signatures, shingleSets) >= threshold {
+                stats.verifiedPairs += 1
+                sets.union(a, b)
+            }
+        }
+
+        // 3. Split every connected set around representatives.
+        var clusters: [DuplicateCluster] = []
+        for component in sets.groups() {
+            let ordered = component.sorted { policyOrder($0, $1, facts, priorities) }
+            var centres: [(rep: Int, members: [DuplicateCluster.Member])] = []
+            for doc in ordered {
+                var best = -1
+                var bestSimilarity = -1.0
+                for (c, centre) in centres.enumerated() {
+                    let s = similarity(centre.rep, doc, signatures, shingleSets)
+                    if s >= threshold && s > bestSimilarity { best = c; bestSimilarity = s }
+                }
+                if best >= 0 {
+                    centres[best].members.append(.init(index: doc, similarity: bestSimilarity))
+                } else {
+                    centres.append((doc, [.init(index: doc, similarity: 1)]))
+                }
+            }
+            if centres.count > 1 { stats.splitComponents += 1 }
+            for centre in centres where centre.members.count > 1 {
+                let others = centre.members.dropFirst().sorted { $0.index < $1.index }
+                clusters.append(DuplicateCluster(representative: centre.rep, members: [centre.members[0]] + others))
+            }
+        }
+        clusters.sort { $0.members.map(\.index).min()! < $1.members.map(\.index).min()! }
+        return (clusters, stats)
+    }
+
+    func similarity(_ a: Int, _ b: Int, _ signatures: SignatureStore, _ shingleSets: [[UInt64]]?) -> Double {
+        if verification == .exactShingles, let sets = shingleSets { return exactJaccard(sets[a], sets[b]) }
+        return estimatedJaccard(signatures[a], signatures[b])
+    }
+
+    func policyOrder(_ a: Int, _ b: Int, _ facts: [DocumentSigner.Facts], _ priorities: [Double]?) -> Bool {
+        switch policy {
+        case .firstSeen:
+            return a < b
+        case .longest:
+            let la = facts[a].normalizedBytes, lb = facts[b].normalizedBytes
+            return la != lb ? la > lb : a < b
+        case .priority:
+            let pa = priorities?[a] ?? 0, pb = priorities?[b] ?? 0
+            return pa != pb ? pa > pb : a < b
+        }
+    }
+}
+
+/// The signatures of a corpus in one flat array of `count × permutations` slots.
+public final class SignatureStore: @unchecked Sendable {
+    public let permutations: Int
+    public private(set) var count: Int
+    var slots: UnsafeMutablePointer<UInt32>
+    var capacity: Int
+
+    public init(permutations: Int, capacity: Int = 1024) {
+        self.permutations = permutations
+        self.count = 0
+        self.capacity = max(1, capacity)
+        slots = .allocate(capacity: self.capacity * permutations)
+    }
+
+    deinit { slots.deallocate() }
+
+    /// Adds `n` documents with every slot at `UInt32.max`; returns the first new index.
+    public func appendEmpty(_ n: Int) -> Int {
+        if count + n > capacity {
+            var newCapacity = capacity
+            while newCapacity < count + n { newCapacity *= 2 }
+            let fresh = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity * permutations)
+            fresh.update(from: slots, count: count * permutations)
+            slots.deallocate()
+            slots = fresh
+            capacity = newCapacity
+        }
+        (slots + count * permutations).initialize(repeating: .max, count: n * permutations)
+        let first = count
+        count += n
+        return first
+    }
+
+    /// Where document `i`'s signature is written. Different documents may be written from different threads.
+    public func slotsPointer(_ i: Int) -> UnsafeMutablePointer<UInt32> { slots + i * permutations }
+
+    public subscript(_ i: Int) -> UnsafeBufferPointer<UInt32> {
+        UnsafeBufferPointer(start: slots + i * permutations, count: permutations)
+    }
+
+    public var memoryBytes: Int { capacity * permutations * 4 }
+}

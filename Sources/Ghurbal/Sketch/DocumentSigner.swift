@@ -1,0 +1,85 @@
+internal import CXXHash
+
+/// Normalize → shingle → MinHash for one document at a time, with all scratch space reused: after the first few
+/// documents, signing allocates nothing. One per worker thread.
+public final class DocumentSigner {
+    public let normalizer: ArabicNormalizer
+    public let shingler: ShingleHasher
+    public let minHasher: MinHasher
+    let normalized = ByteBuffer(capacity: 1 << 16)
+    var hashes: [UInt64] = []
+    var minima: [UInt64]
+
+    /// What signing one document found out besides its signature.
+    public struct Facts: Sendable, Hashable {
+        /// Shingles hashed (with repeats).
+        public var shingles: Int
+        /// XXH3 of the normalized text: equal for documents that are copies up to normalization.
+        public var contentHash: UInt64
+        /// Bytes of normalized text.
+        public var normalizedBytes: Int
+        public var invalidUTF8: Int
+    }
+
+    public init(normalizer: ArabicNormalizer, shingler: ShingleHasher, minHasher: MinHasher) {
+        var options = normalizer.options
+        options.keepLineBreaks = false
+        self.normalizer = options == normalizer.options ? normalizer : ArabicNormalizer(options: options)
+        self.shingler = shingler
+        self.minHasher = minHasher
+        minima = Array(repeating: .max, count: minHasher.permutations)
+        hashes.reserveCapacity(4096)
+    }
+
+    /// Signs raw text (any bytes; invalid UTF-8 is repaired by the normalizer) into `signature` (k slots).
+    public func sign(_ text: UnsafeBufferPointer<UInt8>, into signature: UnsafeMutablePointer<UInt32>) -> Facts {
+        let stats = normalizer.normalize(text, into: normalized)
+        return signNormalized(invalidUTF8: stats.invalidSequences, into: signature)
+    }
+
+    /// Signs text that is already in the internal buffer (see `sign(lines:…)`).
+    func signNormalized(invalidUTF8: Int, into signature: UnsafeMutablePointer<UInt32>) -> Facts {
+        let bytes = normalized.bytes
+        hashes.removeAll(keepingCapacity: true)
+        let shingles = shingler.hashes(of: bytes, into: &hashes)
+        hashes.withUnsafeBufferPointer { h in
+            minima.withUnsafeMutableBufferPointer { m in _ = minHasher.sign(h, minima: m.baseAddress!, into: signature) }
+        }
+        let contentHash = bytes.count == 0 ? 0 : XXH3_64bits_withSeed(bytes.baseAddress, bytes.count, 0x636F_6E74)
+        return Facts(shingles: shingles, contentHash: contentHash, normalizedBytes: bytes.count, invalidUTF8: invalidUTF8)
+    }
+
+    /// Signs a document made of the given byte ranges of `text` (its kept lines, say), joined by spaces.
+    public func sign(_ text: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>],
+                     into signature: UnsafeMutablePointer<UInt32>) -> Facts {
+        normalized.removeAll()
+        var invalid = 0
+        for r in ranges {
+            if normalized.count > 0 { normalized.append(0x20) }
+            let before = normalized.count
+            invalid += normalizer.append(UnsafeBufferPointer(rebasing: text[r]), to: normalized).invalidSequences
+            if normalized.count == before && before > 0 { normalized.count -= 1 }
+        }
+        return signNormalized(invalidUTF8: invalid, into: signature)
+    }
+
+    /// The sorted, distinct shingle hashes of the last signed document (for exact verification).
+    public func lastShingleSet() -> [UInt64] {
+        var set = hashes
+        set.sort()
+        var unique: [UInt64] = []
+        unique.reserveCapacity(set.count)
+        for h in set where unique.last != h { unique.append(h) }
+        return unique
+    }
+}
+
+/// Jaccard similarity of two sorted, distinct hash arrays.
+public func exactJaccard(_ a: [UInt64], _ b: [UInt64]) -> Double {
+    if a.isEmpty && b.isEmpty { return 0 }
+    var i = 0, j = 0, shared = 0
+    while i < a.count && j < b.count {
+        if a[i] == b[j] { shared += 1; i += 1; j += 1 } else if a[i] < b[j] { i += 1 } else { j += 1 }
+    }
+    return Double(shared) / Double(a.count + b.count - shared)
+}

@@ -1,0 +1,124 @@
+internal import CXXHash
+
+/// LSH over MinHash signatures: one 32-bit key per band (XXH3 of the band's rows), stored with the document id in one
+/// 64-bit word, `key << 32 | id`, in one flat array per band. That is `bands × 8` bytes per document and no
+/// per-bucket objects; a bucket is a run of equal keys once the array is sorted.
+///
+/// Two documents that share a 32-bit key in a band without sharing the band's rows (a key collision) become a
+/// candidate pair that verification then rejects; with 10⁶ documents that is about a hundred pairs per band.
+public struct LSHIndex: Sendable {
+    public let parameters: LSHParameters
+    public let seed: UInt64
+    var bands: [[UInt64]]
+    var sortedPrefix: [Int]
+    public private(set) var count = 0
+
+    /// Queries scan at most this many unsorted entries per band before the index sorts itself.
+    static let unsortedLimit = 4096
+
+    public init(parameters: LSHParameters, seed: UInt64 = 0x4C53_4821) {
+        self.parameters = parameters
+        self.seed = seed
+        bands = Array(repeating: [], count: parameters.bands)
+        sortedPrefix = Array(repeating: 0, count: parameters.bands)
+    }
+
+    /// The key of one band of a signature.
+    @inline(__always)
+    public func bandKey(_ signature: UnsafeBufferPointer<UInt32>, band: Int) -> UInt32 {
+        let rows = parameters.rows
+        precondition(signature.count >= parameters.bands * rows, "signature shorter than bands × rows")
+        let h = XXH3_64bits_withSeed(signature.baseAddress! + band * rows, rows * 4, seed &+ UInt64(band))
+        return UInt32(truncatingIfNeeded: h >> 32)
+    }
+
+    public mutating func reserveCapacity(_ documents: Int) {
+        for b in 0..<bands.count { bands[b].reserveCapacity(documents) }
+    }
+
+    /// Adds a document. Ids are the caller's dense document numbers.
+    public mutating func insert(id: UInt32, signature: UnsafeBufferPointer<UInt32>) {
+        for b in 0..<parameters.bands {
+            bands[b].append(UInt64(bandKey(signature, band: b)) << 32 | UInt64(id))
+        }
+        count += 1
+    }
+
+    /// Sorts every band so that buckets are contiguous. Inserting afterwards is allowed.
+    public mutating func seal() {
+        for b in 0..<bands.count where sortedPrefix[b] < bands[b].count {
+            bands[b].sort()
+            sortedPrefix[b] = bands[b].count
+        }
+    }
+
+    /// The ids that share at least one band with `signature`, ascending and without repeats.
+    public mutating func query(_ signature: UnsafeBufferPointer<UInt32>) -> [UInt32] {
+        var found: [UInt32] = []
+        for b in 0..<parameters.bands {
+            if bands[b].count - sortedPrefix[b] > Self.unsortedLimit {
+                bands[b].sort()
+                sortedPrefix[b] = bands[b].count
+            }
+            let key = UInt64(bandKey(signature, band: b))
+            let entries = bands[b]
+            // Lower bound of key << 32 in the sorted prefix.
+            var lo = 0, hi = sortedPrefix[b]
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if entries[mid] >> 32 < key { lo = mid + 1 } else { hi = mid }
+            }
+            while lo < sortedPrefix[b] && entries[lo] >> 32 == key {
+                found.append(UInt32(truncatingIfNeeded: entries[lo]))
+                lo += 1
+            }
+            for i in sortedPrefix[b]..<entries.count where entries[i] >> 32 == key {
+                found.append(UInt32(truncatingIfNeeded: entries[i]))
+            }
+        }
+        found.sort()
+        var unique: [UInt32] = []
+        unique.reserveCapacity(found.count)
+        for id in found where unique.last != id { unique.append(id) }
+        return unique
+    }
+
+    /// Every pair of ids that share a bucket, as (band, earlier id, later id). Within a bucket each id is paired
+    /// with at most `maxComparisonsPerEntry` ids before it (the nearest in id order), which bounds the work on huge
+    /// buckets; a pair that shares several bands is reported once per band. Seal first.
+    public func forEachCandidatePair(maxComparisonsPerEntry: Int, _ body: (Int, UInt32, UInt32) -> Void) {
+        for b in 0..<bands.count {
+            precondition(sortedPrefix[b] == bands[b].count, "seal() the index before listing pairs")
+            let entries = bands[b]
+            var runStart = 0
+            while runStart < entries.count {
+                let key = entries[runStart] >> 32
+                var runEnd = runStart + 1
+                while runEnd < entries.count && entries[runEnd] >> 32 == key { runEnd += 1 }
+                if runEnd - runStart > 1 {
+                    for j in (runStart + 1)..<runEnd {
+                        let later = UInt32(truncatingIfNeeded: entries[j])
+                        for i in max(runStart, j - maxComparisonsPerEntry)..<j {
+                            body(b, UInt32(truncatingIfNeeded: entries[i]), later)
+                        }
+                    }
+                }
+                runStart = runEnd
+            }
+        }
+    }
+
+    /// The first band whose rows are equal in both signatures, or nil: lets a caller handle a pair only in the first
+    /// band it shares, so each pair is verified once.
+    public func firstSharedBand(_ x: UnsafeBufferPointer<UInt32>, _ y: UnsafeBufferPointer<UInt32>) -> Int? {
+        let rows = parameters.rows
+        outer: for b in 0..<parameters.bands {
+            for r in (b * rows)..<((b + 1) * rows) where x[r] != y[r] { continue outer }
+            return b
+        }
+        return nil
+    }
+
+    /// Bytes held by the band arrays.
+    public var memoryBytes: Int { bands.reduce(0) { $0 + $1.capacity * 8 } }
+}

@@ -1,0 +1,107 @@
+internal import CXXHash
+
+/// Hashes the shingles of normalized text with XXH3-64, over the contiguous bytes of each shingle (no strings).
+///
+/// - Word shingles (default, n = 5): the bytes from the first byte of word *i* to the last byte of word *i+n−1*,
+///   separators included. Normalize with `keepLineBreaks = false` (or join lines with spaces) so that a line break
+///   and a space between two words shingle alike.
+/// - Character shingles: *n* consecutive Unicode scalars, spaces included; for short texts (titles, headlines).
+///
+/// A text with fewer than *n* units still gets one shingle (all of it), so that short documents have a signature;
+/// an empty text has none. The seed makes different runs independent; the same seed gives the same hashes.
+public struct ShingleHasher: Sendable, Hashable {
+    public enum Unit: Sendable, Hashable {
+        case words
+        case characters
+    }
+
+    public var unit: Unit
+    /// Shingle length in words or characters, 1…64.
+    public var size: Int
+    public var seed: UInt64
+
+    public init(unit: Unit = .words, size: Int = 5, seed: UInt64 = 0x6768_7572_6261_6c00) {
+        precondition((1...64).contains(size), "shingle size must be 1…64")
+        self.unit = unit
+        self.size = size
+        self.seed = seed
+    }
+
+    /// Calls `body` with the hash of every shingle, in order (duplicates included); returns how many there were.
+    @discardableResult
+    public func forEachShingle(in text: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) -> Int {
+        guard let base = text.baseAddress, text.count > 0 else { return 0 }
+        switch unit {
+        case .words: return wordShingles(base, text.count, body)
+        case .characters: return characterShingles(base, text.count, body)
+        }
+    }
+
+    /// Appends every shingle hash to `hashes` (a reused buffer); returns how many were appended.
+    @discardableResult
+    public func hashes(of text: UnsafeBufferPointer<UInt8>, into hashes: inout [UInt64]) -> Int {
+        forEachShingle(in: text) { hashes.append($0) }
+    }
+
+    @inline(__always)
+    private func hash(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> UInt64 {
+        XXH3_64bits_withSeed(base + from, to - from, seed)
+    }
+
+    private func wordShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
+        let size = self.size
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
+            var words = 0
+            var produced = 0
+            var firstStart = -1
+            var lastEnd = 0
+            var i = 0
+            while i < n {
+                while i < n && (p[i] == 0x20 || p[i] == 0x0A) { i += 1 }
+                if i == n { break }
+                let start = i
+                while i < n && p[i] != 0x20 && p[i] != 0x0A { i += 1 }
+                if firstStart < 0 { firstStart = start }
+                starts[words % size] = start
+                words += 1
+                lastEnd = i
+                if words >= size {
+                    body(hash(p, starts[(words - size) % size], i))
+                    produced += 1
+                }
+            }
+            if produced == 0 && words > 0 {
+                body(hash(p, firstStart, lastEnd))
+                produced = 1
+            }
+            return produced
+        }
+    }
+
+    private func characterShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
+        let size = self.size
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: size + 1) { starts in
+            var chars = 0
+            var produced = 0
+            var i = 0
+            while i <= n {
+                // A scalar starts at every byte that is not a continuation byte; `n` closes the last one.
+                if i == n || p[i] & 0xC0 != 0x80 {
+                    starts[chars % (size + 1)] = i
+                    if chars >= size {
+                        body(hash(p, starts[(chars - size) % (size + 1)], i))
+                        produced += 1
+                    }
+                    chars += 1
+                }
+                i += 1
+            }
+            // `chars` counted the closing position too.
+            if produced == 0 && chars > 1 {
+                body(hash(p, 0, n))
+                produced = 1
+            }
+            return produced
+        }
+    }
+}
