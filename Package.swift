@@ -45,6 +45,20 @@ let package = Package(
             path: "Benchmarks/NormalizerBenchmark",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SketchBenchmark",
+            dependencies: [
+                "Ghurbal",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SketchBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "DedupEvaluation",
+            dependencies: ["Ghurbal"],
+            path: "Benchmarks/DedupEvaluation"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

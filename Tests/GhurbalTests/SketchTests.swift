@@ -59,8 +59,8 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         for k in [1, 7, 32, 128, 200] {
             let m = MinHasher(permutations: k, seed: rng.next())
             let hashes = (0..<Int(rng.next() % 500)).map { _ in rng.next() }
-            var fast = [UInt64](repeating: .max, count: k)
-            var slow = [UInt64](repeating: .max, count: k)
+            var fast = [UInt32](repeating: .max, count: k)
+            var slow = [UInt32](repeating: .max, count: k)
             hashes.withUnsafeBufferPointer { h in
                 fast.withUnsafeMutableBufferPointer { m.fold(h, into: $0.baseAddress!) }
                 slow.withUnsafeMutableBufferPointer { m.foldScalar(h, into: $0.baseAddress!) }

@@ -3,12 +3,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Folds `count` 64-bit shingle hashes into a MinHash signature of `permutations` 64-bit minima:
-///     sig[p] = min(sig[p], min over i of (a[p] * hashes[i] + b[p]) mod 2^64).
+/// Folds `count` 64-bit shingle hashes into a MinHash signature of `permutations` 32-bit minima:
+///     y = (uint32)(h ^ h >> 32);   sig[p] = min(sig[p], a[p] * (y ^ s[p]) + b[p]  mod 2^32).
 /// The function is compiled three times (x86-64-v4 with AVX-512, x86-64-v3 with AVX2, and the baseline) and the
 /// loader picks the best for the CPU it runs on, so one binary is fast where it can be and runs everywhere.
-void ghurbal_minhash_fold(uint64_t *sig, const uint64_t *a, const uint64_t *b, size_t permutations,
-                          const uint64_t *hashes, size_t count);
+void ghurbal_minhash_fold(uint32_t *sig, const uint32_t *a, const uint32_t *b, const uint32_t *s,
+                          size_t permutations, const uint64_t *hashes, size_t count);
 
 /// Which clone `ghurbal_minhash_fold` runs on this CPU: "x86-64-v4", "x86-64-v3" or "baseline".
 const char *ghurbal_minhash_kernel_name(void);

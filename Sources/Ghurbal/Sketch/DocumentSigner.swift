@@ -8,7 +8,6 @@ public final class DocumentSigner {
     public let minHasher: MinHasher
     let normalized = ByteBuffer(capacity: 1 << 16)
     var hashes: [UInt64] = []
-    var minima: [UInt64]
 
     /// What signing one document found out besides its signature.
     public struct Facts: Sendable, Hashable {
@@ -27,7 +26,6 @@ public final class DocumentSigner {
         self.normalizer = options == normalizer.options ? normalizer : ArabicNormalizer(options: options)
         self.shingler = shingler
         self.minHasher = minHasher
-        minima = Array(repeating: .max, count: minHasher.permutations)
         hashes.reserveCapacity(4096)
     }
 
@@ -42,9 +40,7 @@ public final class DocumentSigner {
         let bytes = normalized.bytes
         hashes.removeAll(keepingCapacity: true)
         let shingles = shingler.hashes(of: bytes, into: &hashes)
-        hashes.withUnsafeBufferPointer { h in
-            minima.withUnsafeMutableBufferPointer { m in _ = minHasher.sign(h, minima: m.baseAddress!, into: signature) }
-        }
+        hashes.withUnsafeBufferPointer { _ = minHasher.sign($0, into: signature) }
         let contentHash = bytes.count == 0 ? 0 : XXH3_64bits_withSeed(bytes.baseAddress, bytes.count, 0x636F_6E74)
         return Facts(shingles: shingles, contentHash: contentHash, normalizedBytes: bytes.count, invalidUTF8: invalidUTF8)
     }

@@ -2,54 +2,62 @@ internal import CGhurbalKernels
 
 /// MinHash with *k* permutations derived from one 64-bit hash per shingle.
 ///
-/// Permutation *p* is the affine map π_p(x) = (a_p·x + b_p) mod 2^64 with a_p odd (a bijection of 64-bit words) —
-/// Dietzfelbinger's multiply-add family. Its high bits mix every bit of x, and the signature keeps the high
-/// 32 bits of each minimum, so slot *p* holds ⌊min_x π_p(x) / 2^32⌋. `MinHasherTests` checks the estimates
-/// against known Jaccard values. The fold runs in a C kernel compiled for AVX-512, AVX2 and the baseline and chosen
-/// at load time (`kernelName`).
+/// The shingle hash h is folded to y = (h ⊕ h≫32) mod 2^32, and permutation *p* is the bijection of 32-bit words
+/// π_p(y) = a_p·(y ⊕ s_p) + b_p mod 2^32, a_p odd, s_p and b_p random (all from the seed by SplitMix64): an
+/// xor-multiply-add family. Slot *p* of the signature is min π_p(y) over the shingles. 32-bit lanes because every
+/// x86-64 vector unit multiplies and compares them natively; a mod 2^64 family measured 44 ns per hash with AVX2 (no
+/// 64-bit vector multiply), this one is in `SketchBenchmark`. `MinHasherTests` checks estimates, their mean and their
+/// variance against known Jaccard values. The fold runs in a C kernel compiled for AVX-512, AVX2 and the baseline,
+/// chosen at load time (`kernelName`).
 public struct MinHasher: Sendable {
     public let permutations: Int
     public let seed: UInt64
-    let a: [UInt64]
-    let b: [UInt64]
+    let a: [UInt32]
+    let b: [UInt32]
+    let s: [UInt32]
 
     public init(permutations: Int = 128, seed: UInt64 = 0x5EED_6875_7262_616C) {
         precondition(permutations >= 1, "at least one permutation")
         self.permutations = permutations
         self.seed = seed
         var state = seed
-        var a = [UInt64](), b = [UInt64]()
-        a.reserveCapacity(permutations)
-        b.reserveCapacity(permutations)
+        var a = [UInt32](), b = [UInt32](), s = [UInt32]()
         for _ in 0..<permutations {
-            a.append(splitMix64(&state) | 1)
-            b.append(splitMix64(&state))
+            let r = splitMix64(&state)
+            a.append(UInt32(truncatingIfNeeded: r) | 1)
+            b.append(UInt32(truncatingIfNeeded: r >> 32))
+            s.append(UInt32(truncatingIfNeeded: splitMix64(&state)))
         }
         self.a = a
         self.b = b
+        self.s = s
     }
 
     /// Which compiled kernel this CPU uses.
     public static var kernelName: String { String(cString: ghurbal_minhash_kernel_name()) }
 
-    /// Folds `hashes` into `minima` (k 64-bit running minima, start from `UInt64.max`).
+    /// Folds `hashes` into `signature` (k running minima; start from `UInt32.max`).
     @inline(__always)
-    public func fold(_ hashes: UnsafeBufferPointer<UInt64>, into minima: UnsafeMutablePointer<UInt64>) {
+    public func fold(_ hashes: UnsafeBufferPointer<UInt64>, into signature: UnsafeMutablePointer<UInt32>) {
         guard let h = hashes.baseAddress, hashes.count > 0 else { return }
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                ghurbal_minhash_fold(minima, pa.baseAddress!, pb.baseAddress!, permutations, h, hashes.count)
+                s.withUnsafeBufferPointer { ps in
+                    ghurbal_minhash_fold(signature, pa.baseAddress!, pb.baseAddress!, ps.baseAddress!, permutations,
+                                         h, hashes.count)
+                }
             }
         }
     }
 
     /// The same fold in plain Swift, one hash and one permutation at a time: the reference the kernel is tested
     /// against and the scalar baseline of the benchmark.
-    public func foldScalar(_ hashes: UnsafeBufferPointer<UInt64>, into minima: UnsafeMutablePointer<UInt64>) {
-        for x in hashes {
+    public func foldScalar(_ hashes: UnsafeBufferPointer<UInt64>, into signature: UnsafeMutablePointer<UInt32>) {
+        for h in hashes {
+            let y = UInt32(truncatingIfNeeded: h ^ (h >> 32))
             for p in 0..<permutations {
-                let v = a[p] &* x &+ b[p]
-                if v < minima[p] { minima[p] = v }
+                let v = a[p] &* (y ^ s[p]) &+ b[p]
+                if v < signature[p] { signature[p] = v }
             }
         }
     }
@@ -57,22 +65,17 @@ public struct MinHasher: Sendable {
     /// The signature of a set of shingle hashes, written to `signature` (k slots). Returns false, leaving every
     /// slot at `UInt32.max`, when there are no hashes.
     @discardableResult
-    public func sign(_ hashes: UnsafeBufferPointer<UInt64>, minima: UnsafeMutablePointer<UInt64>,
-                     into signature: UnsafeMutablePointer<UInt32>) -> Bool {
-        minima.update(repeating: .max, count: permutations)
-        fold(hashes, into: minima)
-        for p in 0..<permutations { signature[p] = UInt32(truncatingIfNeeded: minima[p] >> 32) }
+    public func sign(_ hashes: UnsafeBufferPointer<UInt64>, into signature: UnsafeMutablePointer<UInt32>) -> Bool {
+        signature.update(repeating: .max, count: permutations)
+        fold(hashes, into: signature)
         return hashes.count > 0
     }
 
     /// Convenience: the signature of `hashes` as an array.
     public func signature(of hashes: [UInt64]) -> MinHashSignature {
-        var minima = [UInt64](repeating: .max, count: permutations)
         var slots = [UInt32](repeating: .max, count: permutations)
         hashes.withUnsafeBufferPointer { h in
-            minima.withUnsafeMutableBufferPointer { m in
-                slots.withUnsafeMutableBufferPointer { s in _ = sign(h, minima: m.baseAddress!, into: s.baseAddress!) }
-            }
+            slots.withUnsafeMutableBufferPointer { _ = sign(h, into: $0.baseAddress!) }
         }
         return MinHashSignature(slots: slots)
     }

@@ -60,7 +60,7 @@ public struct ShingleHasher: Sendable, Hashable {
                 while i < n && (p[i] == 0x20 || p[i] == 0x0A) { i += 1 }
                 if i == n { break }
                 let start = i
-                while i < n && p[i] != 0x20 && p[i] != 0x0A { i += 1 }
+                i = nextSeparator(p, i, n)
                 if firstStart < 0 { firstStart = start }
                 starts[words % size] = start
                 words += 1
@@ -76,6 +76,23 @@ public struct ShingleHasher: Sendable, Hashable {
             }
             return produced
         }
+    }
+
+    /// The first space or newline at or after `i` (or `n`), eight bytes per step: a byte b is a separator when
+    /// b ⊕ 0x20 or b ⊕ 0x0A is zero, and the classic has-zero-byte test flags the lowest such byte exactly.
+    @inline(__always)
+    private func nextSeparator(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            let sp = w ^ 0x2020_2020_2020_2020, nl = w ^ 0x0A0A_0A0A_0A0A_0A0A
+            let z = ((sp &- ones) & ~sp | (nl &- ones) & ~nl) & highs
+            if z != 0 { return i + z.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n && p[i] != 0x20 && p[i] != 0x0A { i += 1 }
+        return i
     }
 
     private func characterShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
