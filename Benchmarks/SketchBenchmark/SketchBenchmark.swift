@@ -77,7 +77,7 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             signature.withUnsafeMutableBufferPointer { sig in
-                text.withUnsafeBufferPointer { buf in
+                _ = text.withUnsafeBufferPointer { buf in
                     hasher.forEachShingle(in: buf) { h in
                         chunk.append(h)
                         if chunk.count == 4096 {

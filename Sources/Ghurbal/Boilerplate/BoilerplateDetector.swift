@@ -1,0 +1,182 @@
+/// Settings of boilerplate detection.
+public struct BoilerplateConfiguration: Sendable, Hashable {
+    /// A line (or a block) is boilerplate when it recurs in at least this many documents of one site. Default 3:
+    /// two pages may share a sentence because one quotes the other; three independent stories sharing a line is
+    /// chrome. The seeds show the need for block detection at this value: the two oldest items of a rotating list
+    /// are on two pages only.
+    public var minDocs = 3
+    /// Also boilerplate when it recurs in at least this share of a site's stories (and in two or more). Off by
+    /// default (nil): on small sites a share rule removes sentences that two stories happen to share.
+    public var minShare: Double?
+    /// Blocks whose line sets are at least this similar (Jaccard) are one recurring block. Default 0.5: a
+    /// 15-item list that gained two items and lost two is 13/17 = 0.76 similar to its older self.
+    public var blockThreshold = 0.5
+    public var blockPermutations = 64
+    public var detectBlocks = true
+    /// Lines of at most this many words are title-like (`LineKind.short`). Default 10.
+    public var shortLineWords = 10
+    /// Documents that lose at least this share of their non-blank bytes are reported as boilerplate only.
+    public var boilerplateOnlyShare = 0.8
+
+    public init() {}
+}
+
+/// Why a line is removed.
+public enum RemovalReason: String, Sendable, Hashable {
+    /// The normalized line recurs across documents of the site.
+    case line
+    /// The line belongs to a block that recurs near-identically across documents of the site.
+    case block
+}
+
+/// Finds a site's chrome in two steps, in the spirit of Dolma's "record spans, apply later":
+/// 1. `add` records each document's distinct line hashes and a MinHash signature of each multi-line block (the
+///    set of its line hashes) — 8 bytes per distinct line plus `blockPermutations × 4` bytes per block;
+/// 2. `decide` counts, per site, in how many different *stories* each line and each group of near-identical blocks
+///    occurs. Documents are grouped into stories by the caller (near-duplicates on the full text), so a line shared
+///    only by copies of one article counts once and is never boilerplate.
+public final class BoilerplateDetector {
+    public let configuration: BoilerplateConfiguration
+    let blockHasher: MinHasher
+    var docSite: [Int32] = []
+    var lineOffsets: [Int] = [0]
+    var lineHashes: [UInt64] = []
+    var blockDoc: [Int32] = []
+    var blockIndexInDoc: [Int32] = []
+    let blockSignatures: SignatureStore
+    var scratch: [UInt64] = []
+
+    public init(configuration: BoilerplateConfiguration = BoilerplateConfiguration()) {
+        self.configuration = configuration
+        blockHasher = MinHasher(permutations: configuration.blockPermutations, seed: 0xB10C)
+        blockSignatures = SignatureStore(permutations: configuration.blockPermutations)
+    }
+
+    public var documentCount: Int { docSite.count }
+
+    /// Records document number `documentCount` (documents are added in input order).
+    public func add(site: Int, segments: SegmentedDocument) {
+        docSite.append(Int32(site))
+        scratch.removeAll(keepingCapacity: true)
+        for line in segments.lines where line.hash != 0 { scratch.append(line.hash) }
+        scratch.sort()
+        for h in scratch where lineHashes.count == lineOffsets.last! || lineHashes.last != h { lineHashes.append(h) }
+        lineOffsets.append(lineHashes.count)
+        guard configuration.detectBlocks else { return }
+        let doc = docSite.count - 1
+        for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
+            scratch.removeAll(keepingCapacity: true)
+            for l in block.lines { scratch.append(segments.lines[l].hash) }
+            let slot = blockSignatures.appendEmpty(1)
+            scratch.withUnsafeBufferPointer { _ = blockHasher.sign($0, into: blockSignatures.slotsPointer(slot)) }
+            blockDoc.append(Int32(doc))
+            blockIndexInDoc.append(Int32(b))
+        }
+    }
+
+    static func key(_ hash: UInt64, site: Int32) -> UInt64 { hash &+ UInt64(UInt32(bitPattern: site)) &* 0x9E37_79B9_7F4A_7C15 }
+
+    /// Decides what is boilerplate. `storyOf[d]` is the story (near-duplicate group) of document d.
+    public func decide(storyOf: [Int]) -> BoilerplateModel {
+        precondition(storyOf.count == docSite.count)
+        let n = docSite.count
+        // Stories per site, for the share rule.
+        var storiesPerSite: [Int32: Set<Int>] = [:]
+        for d in 0..<n { storiesPerSite[docSite[d], default: []].insert(storyOf[d]) }
+        let siteStories = storiesPerSite.mapValues(\.count)
+        func required(_ site: Int32) -> Int {
+            var r = configuration.minDocs
+            if let share = configuration.minShare {
+                r = min(r, max(2, Int((share * Double(siteStories[site] ?? 0)).rounded(.up))))
+            }
+            return r
+        }
+
+        // Lines: distinct stories per (site, line), visiting documents story by story.
+        let order = (0..<n).sorted { storyOf[$0] != storyOf[$1] ? storyOf[$0] < storyOf[$1] : $0 < $1 }
+        var seen: [UInt64: (stories: Int32, last: Int)] = [:]
+        for d in order {
+            let site = docSite[d]
+            for i in lineOffsets[d]..<lineOffsets[d + 1] {
+                let k = Self.key(lineHashes[i], site: site)
+                if let entry = seen[k] {
+                    if entry.last != storyOf[d] { seen[k] = (entry.stories + 1, storyOf[d]) }
+                } else {
+                    seen[k] = (1, storyOf[d])
+                }
+            }
+        }
+        var lineStories: [UInt64: Int] = [:]
+        // Keep every key that can meet its site's requirement; `removals` applies the exact one per site.
+        let lowest = configuration.minShare == nil ? configuration.minDocs : min(configuration.minDocs, 2)
+        for (k, entry) in seen {
+            if Int(entry.stories) >= lowest {
+                lineStories[k] = Int(entry.stories)
+            }
+        }
+        seen = [:]
+
+        // Blocks: near-identical blocks of one site, joined, counted in stories.
+        var blocks: [Int: [Int: Int]] = [:]  // doc → block index in doc → stories of its group
+        if configuration.detectBlocks && blockDoc.count > 1 {
+            let lsh = LSHParameters.optimal(threshold: configuration.blockThreshold,
+                                            permutations: configuration.blockPermutations)
+            var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
+            index.reserveCapacity(blockDoc.count)
+            for b in 0..<blockDoc.count { index.insert(id: UInt32(b), signature: blockSignatures[b]) }
+            index.seal()
+            var groups = UnionFind(count: blockDoc.count)
+            index.forEachCandidatePair(maxComparisonsPerEntry: 64) { band, x, y in
+                let a = Int(x), b = Int(y)
+                guard blockDoc[a] != blockDoc[b], docSite[Int(blockDoc[a])] == docSite[Int(blockDoc[b])] else { return }
+                if band > 0, let first = index.firstSharedBand(blockSignatures[a], blockSignatures[b]), first < band { return }
+                if estimatedJaccard(blockSignatures[a], blockSignatures[b]) >= configuration.blockThreshold {
+                    groups.union(a, b)
+                }
+            }
+            for group in groups.groups() {
+                let stories = Set(group.map { storyOf[Int(blockDoc[$0])] }).count
+                let site = docSite[Int(blockDoc[group[0]])]
+                guard stories >= required(site) else { continue }
+                for b in group { blocks[Int(blockDoc[b]), default: [:]][Int(blockIndexInDoc[b])] = stories }
+            }
+        }
+        return BoilerplateModel(lineStories: lineStories, blocks: blocks, docSite: docSite,
+                                requiredBySite: siteStories.keys.reduce(into: [:]) { $0[$1] = required($1) })
+    }
+}
+
+/// What `BoilerplateDetector.decide` found: which lines of which documents are boilerplate.
+public struct BoilerplateModel: Sendable {
+    /// (site, line) keys that are boilerplate candidates, with the number of stories carrying them.
+    let lineStories: [UInt64: Int]
+    /// Document → block index → stories carrying the block's group.
+    let blocks: [Int: [Int: Int]]
+    let docSite: [Int32]
+    let requiredBySite: [Int32: Int]
+
+    /// For each line of document `doc`: why it is removed, or nil when it stays.
+    public func removals(document doc: Int, segments: SegmentedDocument) -> [RemovalReason?] {
+        var result = [RemovalReason?](repeating: nil, count: segments.lines.count)
+        let site = docSite[doc]
+        let need = requiredBySite[site] ?? Int.max
+        for (i, line) in segments.lines.enumerated() where line.hash != 0 {
+            if let stories = lineStories[BoilerplateDetector.key(line.hash, site: site)], stories >= need {
+                result[i] = .line
+            }
+        }
+        if let docBlocks = blocks[doc] {
+            for (b, block) in segments.blocks.enumerated() where docBlocks[b] != nil {
+                for l in block.lines where result[l] == nil { result[l] = .block }
+            }
+        }
+        return result
+    }
+
+    /// The number of stories that carry a line (line-level) — for reports.
+    public func stories(ofLine hash: UInt64, document doc: Int) -> Int? {
+        lineStories[BoilerplateDetector.key(hash, site: docSite[doc])]
+    }
+
+    public func stories(ofBlock b: Int, document doc: Int) -> Int? { blocks[doc]?[b] }
+}

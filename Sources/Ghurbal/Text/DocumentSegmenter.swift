@@ -1,0 +1,126 @@
+internal import CXXHash
+
+/// What a line looks like, decided on its original bytes and its normalized words.
+public enum LineKind: UInt8, Sendable, Hashable {
+    /// Nothing left after normalization.
+    case blank
+    /// Starts with a bullet ("-", "*", "•", "·", "▪", "●", "►", "–", "—") or a number with "." or ")".
+    case listItem
+    /// At most `shortLineWords` words: titles, bylines, menu entries, labels.
+    case short
+    /// Anything longer.
+    case paragraph
+}
+
+/// One line of a document.
+public struct SegmentedLine: Sendable, Hashable {
+    /// The line's bytes in the original text, without its line terminator.
+    public var span: Range<Int>
+    /// The same with its terminator ("\n" or "\r\n"), if any: what removing the line removes.
+    public var spanWithTerminator: Range<Int>
+    /// XXH3 of the normalized line (0 for a blank line).
+    public var hash: UInt64
+    public var kind: LineKind
+    public var words: Int
+}
+
+/// A run of consecutive non-blank lines of one kind.
+public struct SegmentedBlock: Sendable, Hashable {
+    public var lines: Range<Int>
+    public var kind: LineKind
+}
+
+/// A document cut into lines and blocks, with byte spans into the original text, so that removing some of them
+/// keeps every other byte as it was.
+public struct SegmentedDocument: Sendable {
+    public var lines: [SegmentedLine]
+    public var blocks: [SegmentedBlock]
+}
+
+/// Cuts documents into lines (on LF; a CR before it belongs to the terminator) and blocks, normalizing each line
+/// to hash it. One per worker: it reuses its buffer.
+public final class DocumentSegmenter {
+    public let normalizer: ArabicNormalizer
+    /// Lines of at most this many words are `.short`. Default 10.
+    public let shortLineWords: Int
+    let buffer = ByteBuffer(capacity: 4096)
+    static let lineSeed: UInt64 = 0x6C69_6E65
+
+    public init(normalizer: ArabicNormalizerOptions = ArabicNormalizerOptions(), shortLineWords: Int = 10) {
+        var o = normalizer
+        o.keepLineBreaks = false
+        self.normalizer = ArabicNormalizer(options: o)
+        self.shortLineWords = shortLineWords
+    }
+
+    public func segment(_ text: UnsafeBufferPointer<UInt8>) -> SegmentedDocument {
+        var lines: [SegmentedLine] = []
+        let n = text.count
+        var start = 0
+        while start < n {
+            var end = start
+            while end < n && text[end] != 0x0A { end += 1 }
+            let withTerminator = start..<(end < n ? end + 1 : end)
+            let contentEnd = end > start && text[end - 1] == 0x0D ? end - 1 : end
+            lines.append(line(text, start..<contentEnd, withTerminator))
+            start = end + 1
+        }
+        var blocks: [SegmentedBlock] = []
+        var i = 0
+        while i < lines.count {
+            let kind = lines[i].kind
+            if kind == .blank { i += 1; continue }
+            var j = i + 1
+            while j < lines.count && lines[j].kind == kind { j += 1 }
+            blocks.append(SegmentedBlock(lines: i..<j, kind: kind))
+            i = j
+        }
+        return SegmentedDocument(lines: lines, blocks: blocks)
+    }
+
+    func line(_ text: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, _ withTerminator: Range<Int>) -> SegmentedLine {
+        normalizer.normalize(UnsafeBufferPointer(rebasing: text[span]), into: buffer)
+        let normalized = buffer.bytes
+        if normalized.isEmpty {
+            return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: 0, kind: .blank, words: 0)
+        }
+        var words = 1
+        for b in normalized where b == 0x20 { words += 1 }
+        let hash = XXH3_64bits_withSeed(normalized.baseAddress, normalized.count, Self.lineSeed) | 1
+        let kind: LineKind = Self.startsWithBullet(text, span) ? .listItem : (words <= shortLineWords ? .short : .paragraph)
+        return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: hash, kind: kind, words: words)
+    }
+
+    /// A bullet or an enumeration at the start of the line (after spaces), followed by a space.
+    static func startsWithBullet(_ text: UnsafeBufferPointer<UInt8>, _ span: Range<Int>) -> Bool {
+        var i = span.lowerBound
+        let end = span.upperBound
+        while i < end && (text[i] == 0x20 || text[i] == 0x09) { i += 1 }
+        if i < end - 1 && text[i] == 0xC2 && text[i + 1] == 0xA0 { i += 2 }
+        guard i < end else { return false }
+        func spaceAt(_ k: Int) -> Bool { k < end && (text[k] == 0x20 || text[k] == 0x09) }
+        let b = text[i]
+        if (b == 0x2D || b == 0x2A || b == 0x3E) && spaceAt(i + 1) { return true }  // - * >
+        // Two-byte bullets: · (C2 B7). Three-byte: • (E2 80 A2), – (E2 80 93), — (E2 80 94), ▪ (E2 96 AA),
+        // ● (E2 97 8F), ► (E2 96 BA).
+        if b == 0xC2 && i + 1 < end && text[i + 1] == 0xB7 && spaceAt(i + 2) { return true }
+        if b == 0xE2 && i + 2 < end {
+            let b1 = text[i + 1], b2 = text[i + 2]
+            let bullet = (b1 == 0x80 && (b2 == 0xA2 || b2 == 0x93 || b2 == 0x94))
+                || (b1 == 0x96 && (b2 == 0xAA || b2 == 0xBA)) || (b1 == 0x97 && b2 == 0x8F)
+            if bullet && spaceAt(i + 3) { return true }
+        }
+        // 1. 2) ١. ٢) — ASCII or Arabic-Indic digits (D9 A0–D9 A9), then "." or ")" or "-".
+        var k = i
+        var digits = 0
+        while k < end {
+            if text[k] >= 0x30 && text[k] <= 0x39 { k += 1; digits += 1 }
+            else if text[k] == 0xD9 && k + 1 < end && text[k + 1] >= 0xA0 && text[k + 1] <= 0xA9 { k += 2; digits += 1 }
+            else { break }
+        }
+        if digits > 0 && digits <= 3 && k < end && (text[k] == 0x2E || text[k] == 0x29 || text[k] == 0x2D) && spaceAt(k + 1) {
+            return true
+        }
+        return false
+    }
+}

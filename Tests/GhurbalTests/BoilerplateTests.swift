@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+@testable import Ghurbal
+
+@Suite struct SegmenterTests {
+    func segment(_ s: String) -> SegmentedDocument {
+        var t = s
+        return t.withUTF8 { DocumentSegmenter().segment($0) }
+    }
+
+    @Test func linesKeepSpansAndKinds() {
+        let text = "- أول خبر\r\n- ثاني خبر\n\nعنوان قصير\nهذه فقرة طويلة فيها كلمات كثيرة جدا تزيد على عشر كلمات في سطر واحد هنا\n"
+        let doc = segment(text)
+        #expect(doc.lines.count == 5)
+        #expect(doc.lines.map(\.kind) == [.listItem, .listItem, .blank, .short, .paragraph])
+        let bytes = Array(text.utf8)
+        #expect(String(decoding: bytes[doc.lines[0].span], as: UTF8.self) == "- أول خبر")
+        #expect(bytes[doc.lines[0].spanWithTerminator].suffix(2) == [0x0D, 0x0A])
+        #expect(doc.blocks.map(\.lines) == [0..<2, 3..<4, 4..<5])
+        // The same words normalize to the same line hash, bullets and variants aside.
+        #expect(segment("- الأمن").lines[0].hash == segment("* الامن").lines[0].hash)
+    }
+
+    @Test func bullets() {
+        for line in ["- a", "* a", "• a", "· a", "▪ a", "● a", "► a", "– a", "1. a", "12) a", "٣. a", "  - a"] {
+            #expect(segment(line).lines[0].kind == .listItem, "\(line)")
+        }
+        for line in ["-a", "2017 a", "a - b", "1.5 a"] {
+            #expect(segment(line).lines[0].kind != .listItem, "\(line)")
+        }
+    }
+
+    @Test func emptyAndNoTrailingNewline() {
+        #expect(segment("").lines.isEmpty)
+        #expect(segment("a").lines.count == 1)
+        #expect(segment("a\n").lines.count == 1)
+        #expect(segment("\n\n").lines.map(\.kind) == [.blank, .blank])
+    }
+}
+
+@Suite struct SeedAcceptanceTests {
+    static func seeds() throws -> [SourceDocument] {
+        try SeedFixtures.all().map { SourceDocument(id: $0.name, text: $0.text) }
+    }
+
+    func keptLines(_ result: CleaningResult, _ docs: [SourceDocument], _ d: Int) -> [String] {
+        String(decoding: result.outcomes[d].cleanedText(of: docs[d].text), as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    @Test func relatedNewsListsAreRemovedAndBodiesKept() throws {
+        let docs = try Self.seeds()
+        #expect(docs.map(\.id).map { String($0.prefix(3)) } == ["000", "001", "002", "003", "004"])
+        let result = CorpusCleaner().clean(docs)
+
+        // Every "related news" item of 000, 002 and 003 goes: 15 each, including the two of 003 found nowhere else.
+        for d in [0, 2, 3] {
+            let original = String(decoding: docs[d].text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("- ") }
+            #expect(original.count == 15)
+            let kept = keptLines(result, docs, d)
+            #expect(kept.filter { $0.hasPrefix("- ") }.isEmpty, "\(docs[d].id) keeps no list item")
+            #expect(result.outcomes[d].removedLines.count == 15, "\(docs[d].id)")
+        }
+        #expect(keptLines(result, docs, 3).allSatisfy { !$0.contains("يطالب إيران بتسهيل مرور الغاز") })
+        #expect(result.outcomes[3].removedLines.filter { $0.reason == .block }.count == 2)
+
+        // No sentence of the five bodies is removed.
+        let bodies: [(Int, String)] = [
+            (0, "بعد مواجهات مع طاجيكستان.. إجلاء الآلاف من حدود قرغيزستان"),
+            (0, "وأوضح مكتب المنظمة غير الحكومية في منطقة باتكن حيث اندلعت المواجهات أن 19 ألف شخص"),
+            (0, "أنباء آسيا الوسطى والقوقاز – وكالات"),
+            (1, "بوتين وجاباروف يبحثان الوضع على الحدود بين قرغيزستان وطاجيكستان"),
+            (1, "وقال حاكم إقليم باتكين القيرغيزي إن الحكومة الطاجيكية رفضت إزالة الكاميرات في وقت لاحق."),
+            (2, "مقتل جنديين من قره باخ برصاص أطلق من أذربيجان"),
+            (2, "وقال الجانبان إنهما تبادلا إطلاق النار الليلة الماضية"),
+            (3, "“الأمن الجماعي” قلقة إزاء الأحداث على الحدود بين أرمينيا وأذربيجان"),
+            (3, "من جانبها، حملت وزارة الدفاع الأرمينية الجانب الأذربيجاني مسؤولية التصعيد الأخير"),
+            (4, "بوتين يدعو إلى حل الأزمة الحدودية بين طاجيكستان وقرغيزستان دبلوماسيًا"),
+            (4, "ورفض مسؤولو الحكومة الروسية إشارات الغرب إلى أن موسكو ستستخدم الأسلحة النووية"),
+        ]
+        for (d, sentence) in bodies {
+            let text = String(decoding: docs[d].text, as: UTF8.self)
+            #expect(text.contains(sentence), "fixture: \(docs[d].id) has «\(sentence)»")
+            #expect(keptLines(result, docs, d).contains { $0.contains(sentence) }, "\(docs[d].id) keeps «\(sentence)»")
+        }
+        for d in [1, 4] { #expect(result.outcomes[d].removedLines.isEmpty, "\(docs[d].id) has no chrome shared with others") }
+
+        // Every removed line is one of the list items; the rest of each text is byte-for-byte the original.
+        for d in 0..<5 {
+            for r in result.outcomes[d].removedLines {
+                #expect(String(decoding: docs[d].text[r.span], as: UTF8.self).hasPrefix("- "))
+            }
+            let cleaned = result.outcomes[d].cleanedText(of: docs[d].text)
+            #expect(cleaned.count == docs[d].text.count - result.outcomes[d].removedBytes)
+        }
+
+        // The five seeds form no duplicate cluster, and the report lists the list items.
+        #expect(result.clusters.isEmpty)
+        #expect(result.outcomes.allSatisfy { $0.kept && $0.duplicateOf == nil })
+        #expect(result.boilerplate.count == 17)
+        #expect(result.boilerplate.first?.documents == 3)
+        #expect(result.boilerplate.allSatisfy { $0.text.hasPrefix("- ") && $0.sites == 1 })
+    }
+
+    @Test func copiesOfOneStoryAreNeverEmptied() throws {
+        // Three copies of 001 (one exact, one lightly edited) beside the seeds: their lines are in three documents,
+        // but in one story, so they are not boilerplate; the copies are duplicates of the first.
+        var docs = try Self.seeds()
+        let original = String(decoding: docs[1].text, as: UTF8.self)
+        docs.append(SourceDocument(id: "copy-exact", text: original))
+        docs.append(SourceDocument(id: "copy-edited", text: original.replacingOccurrences(of: "الحدود", with: "الحدوُد")
+            .replacingOccurrences(of: "وقال بوتين", with: "وأضاف بوتين")))
+        let result = CorpusCleaner().clean(docs)
+        #expect(result.outcomes[1].removedLines.isEmpty)
+        #expect(result.outcomes[1].kept)
+        #expect(result.outcomes[5].duplicateOf == 1 && result.outcomes[6].duplicateOf == 1)
+        #expect(result.clusters.count == 1 && result.clusters[0].representative == 1)
+        // The list items are still removed from 000, 002, 003.
+        for d in [0, 2, 3] { #expect(result.outcomes[d].removedLines.count == 15) }
+    }
+
+    @Test func sitesCountSeparately() throws {
+        // The same three pages under three different hosts: nothing recurs within a site, so nothing is removed.
+        let seeds = try Self.seeds()
+        let docs = [0, 2, 3].map { d in
+            SourceDocument(id: seeds[d].id, text: seeds[d].text, url: "https://site\(d).example/a")
+        }
+        let result = CorpusCleaner().clean(docs)
+        #expect(result.outcomes.allSatisfy { $0.removedLines.isEmpty })
+        #expect(CorpusCleaner.host(of: "https://WWW.Example.com:8080/x?y") == "example.com")
+    }
+
+    @Test func threadCountDoesNotChangeTheResult() throws {
+        var docs = try Self.seeds()
+        docs += docs.map { SourceDocument(id: $0.id + "-again", text: $0.text) }
+        var outcomes: [[String]] = []
+        for threads in [1, 2, 4] {
+            var c = CleaningConfiguration()
+            c.nearDuplicates.threads = threads
+            let r = CorpusCleaner(configuration: c).clean(docs)
+            outcomes.append(r.outcomes.map { "\($0.removedLines.map(\.span)) \($0.duplicateOf ?? -1) \($0.kept)" }
+                + r.clusters.map { "\($0)" })
+        }
+        #expect(outcomes[0] == outcomes[1] && outcomes[1] == outcomes[2])
+    }
+}
