@@ -19,11 +19,17 @@ let package = Package(
             pkgConfig: "libxxhash",
             providers: [.apt(["libxxhash-dev"])]
         ),
+        // zlib from Debian's zlib1g-dev, for .gz inputs and outputs.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The MinHash fold, compiled for AVX-512, AVX2 and the baseline with the best picked at load time.
         .target(name: "CGhurbalKernels"),
         .target(
             name: "Ghurbal",
-            dependencies: ["CXXHash", "CGhurbalKernels"]
+            dependencies: ["CXXHash", "CGhurbalKernels", "CZlib"]
         ),
         .executableTarget(
             name: "ghurbal",

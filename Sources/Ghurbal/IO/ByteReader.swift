@@ -1,0 +1,196 @@
+internal import CZlib
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered reading of a file or of standard input, gzip-decoded when asked (concatenated gzip members are read
+/// one after the other, as `gzip -d` does). Lines and exact byte counts come out as arrays; memory is the buffer plus
+/// the longest line.
+public final class ByteReader {
+    public let name: String
+    let fd: Int32
+    let ownsDescriptor: Bool
+    var buffer: [UInt8]
+    var position = 0
+    var end = 0
+    var atEOF = false
+    // gzip
+    var gzip: UnsafeMutablePointer<z_stream>?
+    var compressed: [UInt8] = []
+    var compressedEnd = 0
+    var rawEOF = false
+    public private(set) var bytesRead = 0
+
+    static let chunk = 1 << 20
+
+    /// Opens `path` ("-" = standard input). `gzip` decodes the stream.
+    public init(path: String, gzip: Bool) throws {
+        name = path
+        if path == "-" {
+            fd = 0
+            ownsDescriptor = false
+        } else {
+            let d = open(path, O_RDONLY)
+            guard d >= 0 else {
+                if errno == ENOENT { throw GhurbalError.inputNotFound(path) }
+                throw GhurbalError.unreadable(path, reason: String(cString: strerror(errno)))
+            }
+            fd = d
+            ownsDescriptor = true
+        }
+        buffer = [UInt8](repeating: 0, count: Self.chunk)
+        if gzip {
+            let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            z.initialize(to: z_stream())
+            guard ghurbal_inflateInit2(z, 15 + 32) == Z_OK else {
+                z.deallocate()
+                if ownsDescriptor { close(fd) }
+                throw GhurbalError.unreadable(path, reason: "zlib could not start")
+            }
+            self.gzip = z
+            compressed = [UInt8](repeating: 0, count: Self.chunk)
+        }
+    }
+
+    deinit {
+        if let z = gzip {
+            inflateEnd(z)
+            z.deallocate()
+        }
+        if ownsDescriptor { close(fd) }
+    }
+
+    /// Raw bytes from the descriptor; 0 at the end.
+    private func readRaw(_ into: UnsafeMutableRawPointer, _ count: Int) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, into, count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw GhurbalError.unreadable(name, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// Appends more decoded bytes after `end`; false at the end of the input.
+    private func fill() throws -> Bool {
+        if atEOF { return false }
+        if position > 0 && position == end { position = 0; end = 0 }
+        if end == buffer.count {
+            if position > 0 {
+                buffer.withUnsafeMutableBufferPointer { b in
+                    _ = memmove(b.baseAddress!, b.baseAddress! + position, end - position)
+                }
+                end -= position
+                position = 0
+            } else {
+                buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+            }
+        }
+        guard let z = gzip else {
+            let space = buffer.count - end
+            let n = try buffer.withUnsafeMutableBytes { (b) throws -> Int in try readRaw(b.baseAddress! + end, space) }
+            if n == 0 { atEOF = true; return false }
+            end += n
+            bytesRead += n
+            return true
+        }
+        // gzip: inflate until at least one byte comes out or the input ends.
+        while true {
+            if z.pointee.avail_in == 0 && !rawEOF {
+                let n = try compressed.withUnsafeMutableBytes { (b) throws -> Int in try readRaw(b.baseAddress!, b.count) }
+                if n == 0 { rawEOF = true } else { bytesRead += n }
+                compressedEnd = n
+                z.pointee.avail_in = UInt32(n)
+            }
+            if z.pointee.avail_in == 0 && rawEOF {
+                atEOF = true
+                return false
+            }
+            let produced: Int = try compressed.withUnsafeMutableBufferPointer { (c) throws -> Int in
+                try buffer.withUnsafeMutableBufferPointer { (b) throws -> Int in
+                    z.pointee.next_in = c.baseAddress! + (compressedEnd - Int(z.pointee.avail_in))
+                    z.pointee.next_out = b.baseAddress! + end
+                    let space = b.count - end
+                    z.pointee.avail_out = UInt32(space)
+                    let status = inflate(z, Z_NO_FLUSH)
+                    let made = space - Int(z.pointee.avail_out)
+                    switch status {
+                    case Z_OK, Z_BUF_ERROR:
+                        break
+                    case Z_STREAM_END:
+                        // Another member may follow.
+                        inflateReset(z)
+                    default:
+                        let message = z.pointee.msg.map { String(cString: $0) } ?? "status \(status)"
+                        throw GhurbalError.corruptGzip(InputLocation(path: name), reason: message)
+                    }
+                    return made
+                }
+            }
+            end += produced
+            if produced > 0 { return true }
+            if rawEOF && z.pointee.avail_in == 0 {
+                // A truncated member ends without Z_STREAM_END: say so rather than lose data silently.
+                atEOF = true
+                return false
+            }
+        }
+    }
+
+    /// The next line without its "\n" (a "\r" before it is kept: callers decide), or nil at the end. A line longer
+    /// than `maxLength` is consumed and reported as `.tooLong` without being kept.
+    public enum Line { case line([UInt8]), tooLong(Int) }
+
+    public func readLine(maxLength: Int = 256 << 20) throws -> Line? {
+        var skipped = 0
+        var searchFrom = position
+        while true {
+            if let nl = buffer.withUnsafeBufferPointer({ b -> Int? in
+                guard searchFrom < end else { return nil }
+                let p = memchr(b.baseAddress! + searchFrom, 0x0A, end - searchFrom)
+                return p.map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+            }) {
+                if skipped > 0 {
+                    let length = skipped + nl - position
+                    position = nl + 1
+                    return .tooLong(length)
+                }
+                let line = Array(buffer[position..<nl])
+                position = nl + 1
+                return .line(line)
+            }
+            if end - position > maxLength {
+                skipped += end - position
+                position = end
+            }
+            searchFrom = end
+            let before = end - position
+            if try !fill() {
+                if skipped > 0 { return .tooLong(skipped + (end - position)) }
+                if position == end { return nil }
+                let line = Array(buffer[position..<end])
+                position = end
+                return .line(line)
+            }
+            searchFrom = position + before
+        }
+    }
+
+    /// Exactly `count` bytes, or fewer at the end of the input.
+    public func read(count: Int) throws -> [UInt8] {
+        while end - position < count {
+            if try !fill() { break }
+        }
+        let n = min(count, end - position)
+        let out = Array(buffer[position..<(position + n)])
+        position += n
+        return out
+    }
+
+    /// Everything that is left.
+    public func readAll() throws -> [UInt8] {
+        while try fill() {}
+        let out = Array(buffer[position..<end])
+        position = end
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+/// Where in the input something was found: a file (or "-" for standard input), a line, a field.
+public struct InputLocation: Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var line: Int?
+    public var field: String?
+
+    public init(path: String, line: Int? = nil, field: String? = nil) {
+        self.path = path
+        self.line = line
+        self.field = field
+    }
+
+    public var description: String {
+        var s = path
+        if let line { s += ":\(line)" }
+        if let field { s += " (field \"\(field)\")" }
+        return s
+    }
+}
+
+/// Everything that can go wrong, each naming the place. `exitCode` follows sysexits.h.
+public enum GhurbalError: Error, Sendable, CustomStringConvertible {
+    case inputNotFound(String)
+    case unreadable(String, reason: String)
+    case malformedJSON(InputLocation, reason: String)
+    case missingField(InputLocation)
+    case notText(InputLocation, reason: String)
+    case emptyInput(InputLocation)
+    case malformedWARC(InputLocation, reason: String)
+    case corruptGzip(InputLocation, reason: String)
+    case outputExists(String)
+    case cannotWrite(String, reason: String)
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .inputNotFound(let p): return "\(p): no such file or folder"
+        case .unreadable(let p, let r): return "\(p): cannot read: \(r)"
+        case .malformedJSON(let l, let r): return "\(l): malformed JSON: \(r)"
+        case .missingField(let l): return "\(l): the field is missing or is not a string"
+        case .notText(let l, let r): return "\(l): not text: \(r)"
+        case .emptyInput(let l): return "\(l): empty document"
+        case .malformedWARC(let l, let r): return "\(l): malformed WARC record: \(r)"
+        case .corruptGzip(let l, let r): return "\(l): corrupt gzip data: \(r)"
+        case .outputExists(let p): return "\(p) exists and is not empty; choose another folder or pass --force to replace it"
+        case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
+        case .invalidArgument(let r): return r
+        }
+    }
+
+    /// 64 usage, 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error.
+    public var exitCode: Int32 {
+        switch self {
+        case .invalidArgument: return 64
+        case .malformedJSON, .missingField, .notText, .emptyInput, .malformedWARC, .corruptGzip: return 65
+        case .inputNotFound: return 66
+        case .outputExists: return 73
+        case .unreadable, .cannotWrite: return 74
+        }
+    }
+}

@@ -1,0 +1,231 @@
+/// A JSON object on one line, scanned only as deep as needed: the top-level keys and the byte range of each value.
+/// Nothing is rebuilt, so a writer can replace one field and copy every other byte as it was.
+public struct JSONLine: Sendable {
+    public struct Field: Sendable {
+        public var key: String
+        /// The value's bytes in the line, quotes included for strings.
+        public var value: Range<Int>
+    }
+
+    public let bytes: [UInt8]
+    public let fields: [Field]
+    /// Index of the object's closing brace.
+    public let closingBrace: Int
+
+    public struct SyntaxError: Error, Sendable {
+        public var offset: Int
+        public var reason: String
+    }
+
+    public init(_ bytes: [UInt8]) throws(SyntaxError) {
+        self.bytes = bytes
+        var scanner = Scanner(bytes: bytes)
+        scanner.skipSpace()
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("expected an object") }
+        scanner.i += 1
+        var fields: [Field] = []
+        scanner.skipSpace()
+        if scanner.peek() == UInt8(ascii: "}") {
+            scanner.i += 1
+        } else {
+            while true {
+                scanner.skipSpace()
+                guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
+                let keyRange = try scanner.string()
+                let key = String(decoding: try JSONLine.decodeString(bytes, keyRange), as: UTF8.self)
+                scanner.skipSpace()
+                guard scanner.peek() == UInt8(ascii: ":") else { throw scanner.error("expected ':'") }
+                scanner.i += 1
+                scanner.skipSpace()
+                let start = scanner.i
+                try scanner.value(depth: 0)
+                fields.append(Field(key: key, value: start..<scanner.i))
+                scanner.skipSpace()
+                if scanner.peek() == UInt8(ascii: ",") { scanner.i += 1; continue }
+                if scanner.peek() == UInt8(ascii: "}") { scanner.i += 1; break }
+                throw scanner.error("expected ',' or '}'")
+            }
+        }
+        closingBrace = scanner.i - 1
+        scanner.skipSpace()
+        guard scanner.i == bytes.count else { throw scanner.error("text after the object") }
+        self.fields = fields
+    }
+
+    public func field(_ key: String) -> Field? { fields.last { $0.key == key } }
+
+    /// The value of `key` when it is a string (decoded to UTF-8 bytes), nil when absent or not a string.
+    public func string(_ key: String) -> [UInt8]? {
+        guard let f = field(key), bytes[f.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        return try? JSONLine.decodeString(bytes, f.value)
+    }
+
+    /// The value of `key` as text for an id: a string's content, or a number's or literal's raw text.
+    public func idText(_ key: String) -> String? {
+        guard let f = field(key) else { return nil }
+        if let s = string(key) { return String(decoding: s, as: UTF8.self) }
+        let first = bytes[f.value.lowerBound]
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "n") { return nil }
+        return String(decoding: bytes[f.value], as: UTF8.self)
+    }
+
+    /// Decodes the string token at `range` (quotes included). Lone surrogates become U+FFFD.
+    public static func decodeString(_ bytes: [UInt8], _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var i = range.lowerBound + 1
+        let end = range.upperBound - 1
+        func hex4(_ at: Int) throws(SyntaxError) -> UInt32 {
+            guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
+            var v: UInt32 = 0
+            for k in at..<(at + 4) {
+                let c = bytes[k]
+                let d: UInt32
+                switch c {
+                case 0x30...0x39: d = UInt32(c - 0x30)
+                case 0x41...0x46: d = UInt32(c - 0x41 + 10)
+                case 0x61...0x66: d = UInt32(c - 0x61 + 10)
+                default: throw SyntaxError(offset: k, reason: "bad hex digit in \\u escape")
+                }
+                v = v << 4 | d
+            }
+            return v
+        }
+        while i < end {
+            let b = bytes[i]
+            if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
+            let e = bytes[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4(i)
+                i += 4
+                if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, bytes[i] == 0x5C, bytes[i + 1] == UInt8(ascii: "u"),
+                   let low = try? hex4(i + 2), low >= 0xDC00 && low < 0xE000 {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(Character(s)).utf8))
+            default:
+                throw SyntaxError(offset: i - 1, reason: "unknown escape")
+            }
+        }
+        return out
+    }
+
+    /// Appends `text` as a JSON string token; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
+    public static func appendString(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
+        out.append(0x22)
+        let repaired = String(decoding: text, as: UTF8.self)
+        for b in repaired.utf8 {
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: out.append(b)
+            }
+        }
+        out.append(0x22)
+    }
+
+    public static func quoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        appendString(Array(text.utf8), to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    struct Scanner {
+        let bytes: [UInt8]
+        var i = 0
+
+        func peek() -> UInt8? { i < bytes.count ? bytes[i] : nil }
+        func error(_ reason: String) -> SyntaxError { SyntaxError(offset: i, reason: reason + " at byte \(i + 1)") }
+
+        mutating func skipSpace() {
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0D || bytes[i] == 0x0A { i += 1 }
+        }
+
+        mutating func string() throws(SyntaxError) -> Range<Int> {
+            let start = i
+            i += 1
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x22 { i += 1; return start..<i }
+                if b == 0x5C { i += 2; continue }
+                if b < 0x20 { throw error("control character in a string") }
+                i += 1
+            }
+            throw SyntaxError(offset: start, reason: "unterminated string starting at byte \(start + 1)")
+        }
+
+        mutating func value(depth: Int) throws(SyntaxError) {
+            guard depth < 512 else { throw error("nested too deeply") }
+            guard let b = peek() else { throw error("expected a value") }
+            switch b {
+            case UInt8(ascii: "\""):
+                _ = try string()
+            case UInt8(ascii: "{"):
+                i += 1
+                skipSpace()
+                if peek() == UInt8(ascii: "}") { i += 1; return }
+                while true {
+                    skipSpace()
+                    guard peek() == UInt8(ascii: "\"") else { throw error("expected a key") }
+                    _ = try string()
+                    skipSpace()
+                    guard peek() == UInt8(ascii: ":") else { throw error("expected ':'") }
+                    i += 1
+                    skipSpace()
+                    try value(depth: depth + 1)
+                    skipSpace()
+                    if peek() == UInt8(ascii: ",") { i += 1; continue }
+                    if peek() == UInt8(ascii: "}") { i += 1; return }
+                    throw error("expected ',' or '}'")
+                }
+            case UInt8(ascii: "["):
+                i += 1
+                skipSpace()
+                if peek() == UInt8(ascii: "]") { i += 1; return }
+                while true {
+                    skipSpace()
+                    try value(depth: depth + 1)
+                    skipSpace()
+                    if peek() == UInt8(ascii: ",") { i += 1; continue }
+                    if peek() == UInt8(ascii: "]") { i += 1; return }
+                    throw error("expected ',' or ']'")
+                }
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            case UInt8(ascii: "-"), 0x30...0x39:
+                let start = i
+                i += 1
+                while let c = peek(), (c >= 0x30 && c <= 0x39) || c == 0x2E || c == 0x65 || c == 0x45 || c == 0x2B || c == 0x2D { i += 1 }
+                if i - start == 1 && bytes[start] == UInt8(ascii: "-") { throw error("bad number") }
+            default:
+                throw error("unexpected character")
+            }
+        }
+
+        mutating func literal(_ word: StaticString) throws(SyntaxError) {
+            let n = word.utf8CodeUnitCount
+            guard i + n <= bytes.count else { throw error("bad literal") }
+            for k in 0..<n where bytes[i + k] != word.utf8Start[k] { throw error("bad literal") }
+            i += n
+        }
+    }
+}

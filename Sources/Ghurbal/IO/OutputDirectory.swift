@@ -1,0 +1,143 @@
+internal import CZlib
+import Foundation
+
+/// An output folder written atomically: everything goes into a hidden temporary folder beside it, which is renamed
+/// into place by `commit()` once every file is complete. A run that fails or is interrupted leaves no output folder
+/// that looks complete (at most the hidden temporary one, which the next run with the same output removes).
+public final class OutputDirectory {
+    public let path: String
+    public let temporaryPath: String
+    let force: Bool
+    var committed = false
+
+    /// Fails when `path` exists and is not an empty folder, unless `force` (then it is replaced on commit).
+    public init(path: String, force: Bool) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        let standardized = (path as NSString).standardizingPath
+        self.path = standardized
+        self.force = force
+        if fm.fileExists(atPath: standardized, isDirectory: &isDirectory) {
+            let empty = isDirectory.boolValue && ((try? fm.contentsOfDirectory(atPath: standardized))?.isEmpty ?? false)
+            if !empty && !force { throw GhurbalError.outputExists(standardized) }
+        }
+        let parent = (standardized as NSString).deletingLastPathComponent
+        let name = (standardized as NSString).lastPathComponent
+        temporaryPath = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\(name).ghurbal-partial")
+        try? fm.removeItem(atPath: temporaryPath)
+        do {
+            try fm.createDirectory(atPath: temporaryPath, withIntermediateDirectories: true)
+        } catch {
+            throw GhurbalError.cannotWrite(temporaryPath, reason: error.localizedDescription)
+        }
+    }
+
+    deinit {
+        if !committed { try? FileManager.default.removeItem(atPath: temporaryPath) }
+    }
+
+    /// A file inside the output (sub-folders are created), gzip-compressed when `gzip`.
+    public func file(_ relativePath: String, gzip: Bool = false) throws -> OutputFile {
+        let full = (temporaryPath as NSString).appendingPathComponent(relativePath)
+        let folder = (full as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw GhurbalError.cannotWrite(folder, reason: error.localizedDescription)
+        }
+        return try OutputFile(path: full, gzip: gzip)
+    }
+
+    /// Moves the finished output into place.
+    public func commit() throws {
+        let fm = FileManager.default
+        var old: String?
+        if fm.fileExists(atPath: path) {
+            let aside = temporaryPath + "-old"
+            try? fm.removeItem(atPath: aside)
+            do { try fm.moveItem(atPath: path, toPath: aside) } catch {
+                throw GhurbalError.cannotWrite(path, reason: error.localizedDescription)
+            }
+            old = aside
+        }
+        do { try fm.moveItem(atPath: temporaryPath, toPath: path) } catch {
+            if let old { try? fm.moveItem(atPath: old, toPath: path) }
+            throw GhurbalError.cannotWrite(path, reason: error.localizedDescription)
+        }
+        committed = true
+        if let old { try? fm.removeItem(atPath: old) }
+    }
+}
+
+/// A buffered output file, optionally gzip-compressed.
+public final class OutputFile {
+    let path: String
+    let handle: FileHandle
+    var pending: [UInt8] = []
+    var zstream: UnsafeMutablePointer<z_stream>?
+    var zbuffer: [UInt8] = []
+    public private(set) var bytesWritten = 0
+
+    init(path: String, gzip: Bool) throws {
+        self.path = path
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw GhurbalError.cannotWrite(path, reason: "cannot create the file")
+        }
+        handle = h
+        if gzip {
+            let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+            z.initialize(to: z_stream())
+            guard ghurbal_deflateInit2(z, 6, 15 + 16) == Z_OK else { throw GhurbalError.cannotWrite(path, reason: "zlib could not start") }
+            zstream = z
+            zbuffer = [UInt8](repeating: 0, count: 1 << 18)
+        }
+        pending.reserveCapacity(1 << 20)
+    }
+
+    deinit {
+        if let z = zstream { deflateEnd(z); z.deallocate() }
+        try? handle.close()
+    }
+
+    public func write(_ bytes: some Sequence<UInt8>) throws {
+        pending.append(contentsOf: bytes)
+        if pending.count >= 1 << 20 { try flush(final: false) }
+    }
+
+    public func write(_ text: String) throws { try write(text.utf8) }
+
+    func flush(final: Bool) throws {
+        do {
+            if let z = zstream {
+                try pending.withUnsafeMutableBufferPointer { input in
+                    z.pointee.next_in = input.baseAddress
+                    z.pointee.avail_in = UInt32(input.count)
+                    repeat {
+                        let produced: Int = zbuffer.withUnsafeMutableBufferPointer { out in
+                            z.pointee.next_out = out.baseAddress
+                            z.pointee.avail_out = UInt32(out.count)
+                            deflate(z, final ? Z_FINISH : Z_NO_FLUSH)
+                            return out.count - Int(z.pointee.avail_out)
+                        }
+                        try handle.write(contentsOf: zbuffer[0..<produced])
+                        bytesWritten += produced
+                    } while z.pointee.avail_out == 0
+                }
+            } else {
+                try handle.write(contentsOf: pending)
+                bytesWritten += pending.count
+            }
+        } catch let error as GhurbalError {
+            throw error
+        } catch {
+            throw GhurbalError.cannotWrite(path, reason: error.localizedDescription)
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and closes; the file is complete only after this.
+    public func close() throws {
+        try flush(final: true)
+        do { try handle.synchronize() } catch { throw GhurbalError.cannotWrite(path, reason: error.localizedDescription) }
+    }
+}

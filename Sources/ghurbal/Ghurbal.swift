@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Ghurbal
+
+@main
+struct GhurbalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ghurbal",
+        abstract: "Cleans scraped Arabic text: removes site chrome and near-duplicate documents.",
+        discussion: """
+            Exit codes: 0 success, 64 usage error, 65 bad input with --strict, 66 input not found, \
+            73 output folder exists (use --force), 74 read or write error.
+            """,
+        version: CleanJob.version,
+        subcommands: [Clean.self, Report.self, Parameters.self]
+    )
+}
+
+/// Options shared by `clean` and `report`.
+struct JobOptions: ParsableArguments {
+    @Argument(help: "Files or folders (recursive) of .txt, .jsonl, .warc.wet, optionally .gz; '-' for standard input.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "Output folder (must not exist or be empty, unless --force).")
+    var output: String
+
+    @Option(help: "Input format when the file name does not say: text, jsonl or wet.")
+    var format: InputFormat?
+
+    @Option(help: "JSONL field holding the document id.") var idField = "id"
+    @Option(help: "JSONL field holding the text.") var textField = "text"
+    @Option(help: "JSONL field holding the URL (its host is the site).") var urlField = "url"
+    @Option(help: "JSONL field holding a number; with --keep priority the highest is kept.") var priorityField: String?
+
+    @Option(help: "Near-duplicate threshold (Jaccard of shingle sets).") var threshold = 0.8
+    @Option(help: "Shingle size in words (or characters with --shingle chars).") var ngram = 5
+    @Option(help: "Shingle unit: words or chars.") var shingle: ShingleUnitOption = .words
+    @Option(help: "MinHash permutations.") var permutations = 128
+    @Option(help: "LSH bands (with --rows; default: chosen from the threshold).") var bands: Int?
+    @Option(help: "LSH rows per band (with --bands).") var rows: Int?
+    @Option(help: "A line or block is boilerplate when it recurs in this many stories of a site.") var minDocs = 3
+    @Option(help: "Similarity at which two blocks (their line sets) are the same recurring block.") var blockThreshold = 0.5
+    @Flag(help: "Line-level boilerplate only (no block detection).") var noBlocks = false
+    @Option(help: "Which duplicate to keep: first, longest or priority.") var keep: RepresentativePolicy = .firstSeen
+    @Option(help: "Seed for shingle hashing and permutations.") var seed: UInt64 = 0x5EED_6875_7262_616C
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
+    @Flag(help: "Stop at the first bad input record instead of skipping it.") var strict = false
+    @Flag(help: "Replace the output folder if it exists.") var force = false
+    @Flag(help: "Drop documents that lose most of their text to boilerplate.") var dropBoilerplateOnly = false
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
+
+    func validate() throws {
+        guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+        guard (1...64).contains(ngram) else { throw ValidationError("--ngram must be 1…64") }
+        guard permutations >= 8 && permutations <= 1024 else { throw ValidationError("--permutations must be 8…1024") }
+        guard (bands == nil) == (rows == nil) else { throw ValidationError("--bands and --rows go together") }
+        if let bands, let rows, bands < 1 || rows < 1 || bands * rows > permutations {
+            throw ValidationError("--bands × --rows must be at most --permutations")
+        }
+        guard minDocs >= 2 else { throw ValidationError("--min-docs must be at least 2") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
+    }
+
+    func job(reportOnly: Bool, annotate: Bool) -> CleanJob {
+        var job = CleanJob(inputs: inputs, output: output)
+        job.reader.format = format
+        job.reader.idField = idField
+        job.reader.textField = textField
+        job.reader.urlField = urlField
+        job.reader.priorityField = priorityField
+        job.reader.strict = strict
+        var n = NearDuplicateConfiguration()
+        n.threshold = threshold
+        n.shingler = ShingleHasher(unit: shingle == .words ? .words : .characters, size: ngram, seed: seed)
+        n.permutations = permutations
+        if let bands, let rows { n.lshOverride = LSHParameters(bands: bands, rows: rows) }
+        n.policy = keep
+        n.seed = seed
+        n.threads = threads
+        job.cleaning.nearDuplicates = n
+        job.cleaning.boilerplate.minDocs = minDocs
+        job.cleaning.boilerplate.blockThreshold = blockThreshold
+        job.cleaning.boilerplate.detectBlocks = !noBlocks
+        job.cleaning.dropBoilerplateOnly = dropBoilerplateOnly
+        job.force = force
+        job.reportOnly = reportOnly
+        job.annotate = annotate
+        return job
+    }
+
+    func run(reportOnly: Bool, annotate: Bool) throws {
+        let console = Console(quiet: quiet)
+        do {
+            let summary = try job(reportOnly: reportOnly, annotate: annotate).run(warn: console.warn)
+            console.finish(summary, output: output, annotate: annotate, reportOnly: reportOnly)
+        } catch let error as GhurbalError {
+            console.error(error.description)
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+enum ShingleUnitOption: String, ExpressibleByArgument { case words, chars }
+extension InputFormat: ExpressibleByArgument {}
+extension RepresentativePolicy: ExpressibleByArgument {}
+
+struct Clean: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the cleaned corpus (in the input's format), clusters.jsonl, boilerplate.jsonl and summary.json.")
+    @OptionGroup var options: JobOptions
+    @Flag(help: "Keep every document whole; add cluster_id, duplicate_of, similarity and removed_spans instead.")
+    var annotate = false
+    func run() throws { try options.run(reportOnly: false, annotate: annotate) }
+}
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write clusters.jsonl, boilerplate.jsonl and summary.json only.")
+    @OptionGroup var options: JobOptions
+    func run() throws { try options.run(reportOnly: true, annotate: false) }
+}
+
+struct Parameters: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lsh-parameters",
+        abstract: "Print the LSH bands × rows chosen for a threshold, and the S-curve at 0.5/0.7/0.8/0.9.")
+    @Option var threshold = 0.8
+    @Option var permutations = 128
+    func run() throws {
+        print(LSHParameters.optimal(threshold: threshold, permutations: permutations))
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+@testable import Ghurbal
+
+/// Runs the built `ghurbal` binary, as a user would.
+enum CLI {
+    static var binary: URL {
+        // The test bundle sits in the build products folder beside the executable.
+        let products = Bundle.main.bundleURL.pathExtension == "xctest"
+            ? Bundle.main.bundleURL.deletingLastPathComponent() : Bundle.main.bundleURL
+        let candidate = products.appendingPathComponent("ghurbal")
+        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        return SeedFixtures.directory.deletingLastPathComponent().appendingPathComponent(".build/debug/ghurbal")
+    }
+
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func lines(_ url: URL) throws -> [[String: Any]] {
+        try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func binaryIsBuilt() {
+        #expect(FileManager.default.fileExists(atPath: CLI.binary.path), "\(CLI.binary.path)")
+    }
+
+    @Test func cleansTheSeeds() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", SeedFixtures.directory.path, "--output", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("5 documents in, 5 out"))
+        #expect(r.stderr.contains("45 lines removed"))
+        let corpus = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("corpus").path).sorted()
+        #expect(corpus.count == 5 && corpus[0].hasPrefix("000_"))
+        let cleaned = try String(contentsOf: out.appendingPathComponent("corpus/003_f5c84ddaf1f3e51e.txt"), encoding: .utf8)
+        #expect(!cleaned.contains("- ") || !cleaned.split(separator: "\n").contains { $0.hasPrefix("- ") })
+        #expect(cleaned.contains("“الأمن الجماعي” قلقة إزاء الأحداث"))
+        // 001 had nothing removed: byte for byte the input.
+        let original = try Data(contentsOf: SeedFixtures.directory.appendingPathComponent("001_f1a9fc29f83a22c3.txt"))
+        #expect(try Data(contentsOf: out.appendingPathComponent("corpus/001_f1a9fc29f83a22c3.txt")) == original)
+        #expect(try String(contentsOf: out.appendingPathComponent("clusters.jsonl"), encoding: .utf8).isEmpty)
+        let report = try CLI.lines(out.appendingPathComponent("boilerplate.jsonl"))
+        #expect(report.count == 17)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["documents_in"] as? Int == 5 && summary["boilerplate_lines_removed"] as? Int == 45)
+        // No temporary folder is left beside the output.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["out"])
+    }
+
+    @Test func jsonlGzipAndStdinWithBadLines() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let seeds = try SeedFixtures.all()
+        var lines: [String] = []
+        for (i, seed) in seeds.enumerated() {
+            lines.append("{\"doc\": \(i), \"body\": \(JSONLine.quoted(seed.text)), \"link\": \"https://news.example/\(i)\", \"extra\": {\"k\": [1, 2]}}")
+        }
+        lines.insert("{\"doc\": 99, \"body\": ", at: 2)            // malformed
+        lines.insert("{\"doc\": 98, \"title\": \"no body\"}", at: 4)  // missing field
+        lines.append("{\"doc\": 97, \"body\": \"   \"}")              // empty text
+        lines.append("{\"doc\": 5, \"body\": \(JSONLine.quoted(seeds[1].text)), \"link\": \"https://news.example/5\"}") // copy of 001
+        let jsonl = tmp.appendingPathComponent("pages.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: jsonl, atomically: true, encoding: .utf8)
+        let arguments = ["--id-field", "doc", "--text-field", "body", "--url-field", "link"]
+
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", jsonl.path, "-o", out.path] + arguments)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("pages.jsonl:3: malformed JSON"))
+        #expect(r.stderr.contains("pages.jsonl:5 (field \"body\"): the field is missing"))
+        #expect(r.stderr.contains("3 bad records skipped"))
+        let written = try CLI.lines(out.appendingPathComponent("corpus/pages.jsonl"))
+        #expect(written.count == 5)  // 6 documents, one duplicate
+        #expect(written.map { $0["doc"] as! Int } == [0, 1, 2, 3, 4])
+        #expect((written[0]["extra"] as? [String: Any])?["k"] as? [Int] == [1, 2])
+        #expect(!(written[0]["body"] as! String).contains("- كوريا الجنوبية"))
+        let clusters = try CLI.lines(out.appendingPathComponent("clusters.jsonl"))
+        #expect(clusters.count == 1 && clusters[0]["representative"] as? String == "1")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["skipped"] as? [String: Int] == ["malformed_json": 1, "missing_text": 1, "empty": 1])
+
+        // The same through gzip and through standard input, annotated: every document kept, spans added.
+        let gz = Process()
+        gz.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gz.arguments = ["-k", jsonl.path]
+        try gz.run()
+        gz.waitUntilExit()
+        let outGz = tmp.appendingPathComponent("out-gz")
+        let g = try CLI.run(["clean", jsonl.path + ".gz", "-o", outGz.path, "--annotate", "--quiet"] + arguments)
+        #expect(g.status == 0 && g.stderr.isEmpty, "\(g.stderr)")
+        let annotated = try CLI.gunzippedLines(outGz.appendingPathComponent("corpus/pages.jsonl.gz"))
+        #expect(annotated.count == 6)
+        #expect(annotated[5]["duplicate_of"] as? String == "1")
+        let spans = annotated[0]["removed_spans"] as! [[Any]]
+        #expect(spans.count == 15)
+        let body = annotated[0]["body"] as! String
+        let scalars = Array(body.unicodeScalars)
+        let first = spans[0]
+        let removed = String(String.UnicodeScalarView(scalars[(first[0] as! Int)..<(first[1] as! Int)]))
+        #expect(removed.hasPrefix("- كوريا الجنوبية"))
+
+        let outStdin = tmp.appendingPathComponent("out-stdin")
+        let s = try CLI.run(["report", "-", "-o", outStdin.path] + arguments, stdin: try Data(contentsOf: jsonl))
+        #expect(s.status == 0, "\(s.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: outStdin.appendingPathComponent("corpus").path))
+        #expect(try CLI.lines(outStdin.appendingPathComponent("clusters.jsonl")).count == 1)
+    }
+
+    @Test func strictStopsWithoutOutput() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let jsonl = tmp.appendingPathComponent("bad.jsonl")
+        try "{\"id\": 1, \"text\": \"سلام\"}\n{broken\n".write(to: jsonl, atomically: true, encoding: .utf8)
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", jsonl.path, "-o", out.path, "--strict"])
+        #expect(r.status == 65)
+        #expect(r.stderr.contains("bad.jsonl:2: malformed JSON"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["bad.jsonl"])
+    }
+
+    @Test func refusesToOverwriteAndReportsMissingInput() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let out = tmp.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try "mine".write(to: out.appendingPathComponent("keep.txt"), atomically: true, encoding: .utf8)
+        let r = try CLI.run(["clean", SeedFixtures.directory.path, "-o", out.path])
+        #expect(r.status == 73)
+        #expect(r.stderr.contains("--force"))
+        #expect(try String(contentsOf: out.appendingPathComponent("keep.txt"), encoding: .utf8) == "mine")
+        let forced = try CLI.run(["clean", SeedFixtures.directory.path, "-o", out.path, "--force", "-q"])
+        #expect(forced.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("keep.txt").path))
+        let missing = try CLI.run(["clean", tmp.appendingPathComponent("nope").path, "-o", tmp.appendingPathComponent("o2").path])
+        #expect(missing.status == 66 && missing.stderr.contains("no such file"))
+        let usage = try CLI.run(["clean", SeedFixtures.directory.path, "-o", tmp.appendingPathComponent("o3").path, "--threshold", "2"])
+        #expect(usage.status == 64)
+    }
+
+    @Test func textFolderWithEmptyBinaryAndInvalidFiles() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let input = tmp.appendingPathComponent("in/sub")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for seed in try SeedFixtures.all() {
+            try seed.text.write(to: input.appendingPathComponent(seed.name), atomically: true, encoding: .utf8)
+        }
+        try Data().write(to: input.appendingPathComponent("empty.txt"))
+        try Data([0x00, 0x01, 0x02, 0x41]).write(to: input.appendingPathComponent("binary.txt"))
+        try Data(Array("نص عربي ".utf8) + [0xFF, 0xFE] + Array(" سليم".utf8)).write(to: input.appendingPathComponent("invalid.txt"))
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", tmp.appendingPathComponent("in").path, "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("empty.txt: empty document"))
+        #expect(r.stderr.contains("binary.txt: not text"))
+        // FF and FE are two maximal invalid subsequences: two repairs, two U+FFFD.
+        #expect(r.stderr.contains("invalid UTF-8: 2 sequences repaired"))
+        let repaired = try String(contentsOf: out.appendingPathComponent("corpus/sub/invalid.txt"), encoding: .utf8)
+        #expect(repaired == "نص عربي \u{FFFD}\u{FFFD} سليم")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("corpus/sub/000_bd1fe51ea12c4d40.txt").path))
+    }
+
+    @Test func wetInput() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var wet = ""
+        func record(_ type: String, _ uri: String?, _ id: String, _ body: String) {
+            let bytes = Array(body.utf8).count
+            wet += "WARC/1.0\r\nWARC-Type: \(type)\r\n" + (uri.map { "WARC-Target-URI: \($0)\r\n" } ?? "")
+            wet += "WARC-Record-ID: <urn:uuid:\(id)>\r\nContent-Type: text/plain\r\nContent-Length: \(bytes)\r\n\r\n\(body)\r\n\r\n"
+        }
+        record("warcinfo", nil, "info", "software: test\r\n")
+        for seed in try SeedFixtures.all() { record("conversion", "https://site.example/\(seed.name)", seed.name, seed.text) }
+        let path = tmp.appendingPathComponent("crawl.warc.wet")
+        try wet.write(to: path, atomically: true, encoding: .utf8)
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", path.path, "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let docs = try CLI.lines(out.appendingPathComponent("corpus/crawl.warc.wet.jsonl"))
+        #expect(docs.count == 5)
+        #expect(docs[0]["id"] as? String == "<urn:uuid:000_bd1fe51ea12c4d40.txt>")
+        #expect(docs[0]["url"] as? String == "https://site.example/000_bd1fe51ea12c4d40.txt")
+        #expect(r.stderr.contains("45 lines removed"))
+    }
+
+    @Test func threadCountsGiveIdenticalOutput() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var outputs: [[Data]] = []
+        for threads in ["1", "4"] {
+            let out = tmp.appendingPathComponent("out\(threads)")
+            let r = try CLI.run(["clean", SeedFixtures.directory.path, SeedFixtures.directory.path, "-o", out.path, "--threads", threads, "-q"])
+            #expect(r.status == 0)
+            let files = ["clusters.jsonl", "boilerplate.jsonl"] + (try FileManager.default.subpathsOfDirectory(atPath: out.appendingPathComponent("corpus").path).sorted().map { "corpus/" + $0 })
+            outputs.append(files.map { (try? Data(contentsOf: out.appendingPathComponent($0))) ?? Data() })
+        }
+        #expect(outputs[0] == outputs[1])
+        // Two copies of the seeds: five clusters of two.
+        let clusters = try CLI.lines(tmp.appendingPathComponent("out1/clusters.jsonl"))
+        #expect(clusters.count == 5)
+    }
+}
+
+extension CLI {
+    /// Lines of a gzip-compressed JSONL file, decompressed by the system's gzip.
+    static func gunzippedLines(_ gzipped: URL) throws -> [[String: Any]] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        p.arguments = ["-dc", gzipped.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+    }
+}
