@@ -4,24 +4,61 @@ import Ghurbal
 /// What a person sees on standard error: warnings (the first 20, then a count) and a five-second summary.
 final class Console {
     let quiet: Bool
+    let terminal = isatty(2) == 1
     var warnings = 0
     static let shownWarnings = 20
+    var passStarted = Date()
+    var currentPass = 0
+    var lastDrawn = Date.distantPast
+    var lineOpen = false
 
     init(quiet: Bool) { self.quiet = quiet }
+
+    /// A bar redrawn in place on a terminal; otherwise a plain line every 5 seconds.
+    func progress(_ p: CleaningProgress) {
+        guard !quiet else { return }
+        let now = Date()
+        if p.pass != currentPass { currentPass = p.pass; passStarted = now }
+        guard now.timeIntervalSince(lastDrawn) >= (terminal ? 0.2 : 5) else { return }
+        lastDrawn = now
+        let elapsed = max(1e-3, now.timeIntervalSince(passStarted))
+        let mb = Double(p.bytes) / 1e6
+        var text = "pass \(p.pass)/\(p.passes) \(p.passName): \(p.documents) documents, \(String(format: "%.1f", mb)) MB, "
+            + "\(String(format: "%.1f", mb / elapsed)) MB/s"
+        if p.totalBytes > 0 {
+            let share = min(1, Double(p.bytes) / Double(p.totalBytes))
+            let eta = share > 0 ? elapsed * (1 - share) / share : 0
+            let filled = Int(share * 20)
+            text = "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "] " + text
+                + ", ETA \(Int(eta) / 60):" + String(format: "%02d", Int(eta) % 60)
+        }
+        if terminal {
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            lineOpen = true
+        } else {
+            write(text)
+        }
+    }
+
+    func closeLine() {
+        if lineOpen { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); lineOpen = false }
+    }
 
     func write(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
     func warn(_ error: GhurbalError) {
+        closeLine()
         warnings += 1
         guard !quiet else { return }
         if warnings <= Self.shownWarnings { write("warning: skipped \(error.description)") }
         if warnings == Self.shownWarnings + 1 { write("warning: more skipped records; every one is counted in summary.json") }
     }
 
-    func error(_ message: String) { write("ghurbal: error: \(message)") }
+    func error(_ message: String) { closeLine(); write("ghurbal: error: \(message)") }
 
     func finish(_ s: CleanJob.Summary, output: String, annotate: Bool, reportOnly: Bool) {
         guard !quiet else { return }
+        closeLine()
         let st = s.statistics
         let mb = Double(s.bytesRead) / 1e6
         let rate = s.seconds > 0 ? mb / s.seconds : 0

@@ -91,7 +91,7 @@ struct JobOptions: ParsableArguments {
     func run(reportOnly: Bool, annotate: Bool) throws {
         let console = Console(quiet: quiet)
         do {
-            let summary = try job(reportOnly: reportOnly, annotate: annotate).run(warn: console.warn)
+            let summary = try job(reportOnly: reportOnly, annotate: annotate).run(warn: console.warn, progress: console.progress)
             console.finish(summary, output: output, annotate: annotate, reportOnly: reportOnly)
         } catch let error as GhurbalError {
             console.error(error.description)

@@ -29,26 +29,74 @@ public enum RemovalReason: String, Sendable, Hashable {
     case block
 }
 
+/// What the detector needs of one document: its distinct line hashes and a MinHash signature of each of its
+/// multi-line blocks. Made on worker threads by `BoilerplateSketcher`, added in input order by the detector.
+public struct BoilerplateSketch: Sendable {
+    /// Sorted, distinct hashes of the document's non-blank lines.
+    public var lineHashes: [UInt64]
+    /// Index (in the document's blocks) of each sketched block.
+    public var blocks: [Int32]
+    /// `blocks.count × blockPermutations` slots.
+    public var blockSignatures: [UInt32]
+}
+
+/// Makes `BoilerplateSketch`es; thread-safe.
+public struct BoilerplateSketcher: Sendable {
+    public let configuration: BoilerplateConfiguration
+    let blockHasher: MinHasher
+
+    public init(configuration: BoilerplateConfiguration) {
+        self.configuration = configuration
+        blockHasher = MinHasher(permutations: configuration.blockPermutations, seed: 0xB10C)
+    }
+
+    public func sketch(_ segments: SegmentedDocument) -> BoilerplateSketch {
+        var hashes: [UInt64] = []
+        hashes.reserveCapacity(segments.lines.count)
+        for line in segments.lines where line.hash != 0 { hashes.append(line.hash) }
+        hashes.sort()
+        var unique: [UInt64] = []
+        unique.reserveCapacity(hashes.count)
+        for h in hashes where unique.last != h { unique.append(h) }
+        var blocks: [Int32] = []
+        var signatures: [UInt32] = []
+        if configuration.detectBlocks {
+            let k = configuration.blockPermutations
+            var lineSet: [UInt64] = []
+            for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
+                lineSet.removeAll(keepingCapacity: true)
+                for l in block.lines { lineSet.append(segments.lines[l].hash) }
+                let at = signatures.count
+                signatures.append(contentsOf: repeatElement(UInt32.max, count: k))
+                signatures.withUnsafeMutableBufferPointer { sig in
+                    lineSet.withUnsafeBufferPointer { _ = blockHasher.sign($0, into: sig.baseAddress! + at) }
+                }
+                blocks.append(Int32(b))
+            }
+        }
+        return BoilerplateSketch(lineHashes: unique, blocks: blocks, blockSignatures: signatures)
+    }
+}
+
 /// Finds a site's chrome in two steps, in the spirit of Dolma's "record spans, apply later":
-/// 1. `add` records each document's distinct line hashes and a MinHash signature of each multi-line block (the
-///    set of its line hashes) — 8 bytes per distinct line plus `blockPermutations × 4` bytes per block;
+/// 1. `add` records each document's sketch — 8 bytes per distinct line plus `blockPermutations × 4` bytes per
+///    multi-line block;
 /// 2. `decide` counts, per site, in how many different *stories* each line and each group of near-identical blocks
 ///    occurs. Documents are grouped into stories by the caller (near-duplicates on the full text), so a line shared
 ///    only by copies of one article counts once and is never boilerplate.
 public final class BoilerplateDetector {
     public let configuration: BoilerplateConfiguration
-    let blockHasher: MinHasher
+    public let sketcher: BoilerplateSketcher
     var docSite: [Int32] = []
     var lineOffsets: [Int] = [0]
     var lineHashes: [UInt64] = []
     var blockDoc: [Int32] = []
     var blockIndexInDoc: [Int32] = []
     let blockSignatures: SignatureStore
-    var scratch: [UInt64] = []
 
     public init(configuration: BoilerplateConfiguration = BoilerplateConfiguration()) {
         self.configuration = configuration
-        blockHasher = MinHasher(permutations: configuration.blockPermutations, seed: 0xB10C)
+        sketcher = BoilerplateSketcher(configuration: configuration)
         blockSignatures = SignatureStore(permutations: configuration.blockPermutations)
     }
 
@@ -56,21 +104,23 @@ public final class BoilerplateDetector {
 
     /// Records document number `documentCount` (documents are added in input order).
     public func add(site: Int, segments: SegmentedDocument) {
+        add(site: site, sketch: sketcher.sketch(segments))
+    }
+
+    /// Records document number `documentCount` from a sketch made by `sketcher`.
+    public func add(site: Int, sketch: BoilerplateSketch) {
+        let doc = docSite.count
         docSite.append(Int32(site))
-        scratch.removeAll(keepingCapacity: true)
-        for line in segments.lines where line.hash != 0 { scratch.append(line.hash) }
-        scratch.sort()
-        for h in scratch where lineHashes.count == lineOffsets.last! || lineHashes.last != h { lineHashes.append(h) }
+        lineHashes.append(contentsOf: sketch.lineHashes)
         lineOffsets.append(lineHashes.count)
-        guard configuration.detectBlocks else { return }
-        let doc = docSite.count - 1
-        for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
-            scratch.removeAll(keepingCapacity: true)
-            for l in block.lines { scratch.append(segments.lines[l].hash) }
+        let k = configuration.blockPermutations
+        for (i, b) in sketch.blocks.enumerated() {
             let slot = blockSignatures.appendEmpty(1)
-            scratch.withUnsafeBufferPointer { _ = blockHasher.sign($0, into: blockSignatures.slotsPointer(slot)) }
+            sketch.blockSignatures.withUnsafeBufferPointer { src in
+                blockSignatures.slotsPointer(slot).update(from: src.baseAddress! + i * k, count: k)
+            }
             blockDoc.append(Int32(doc))
-            blockIndexInDoc.append(Int32(b))
+            blockIndexInDoc.append(b)
         }
     }
 

@@ -48,6 +48,19 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// A short name for counting skipped records by kind in `summary.json`.
+    public var kind: String {
+        switch self {
+        case .malformedJSON: return "malformed_json"
+        case .missingField: return "missing_text"
+        case .notText(_, let reason): return reason.hasPrefix("binary") ? "binary" : "too_large"
+        case .emptyInput: return "empty"
+        case .malformedWARC: return "malformed_warc"
+        case .corruptGzip: return "corrupt_gzip"
+        default: return "other"
+        }
+    }
+
     /// 64 usage, 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error.
     public var exitCode: Int32 {
         switch self {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON object on one line, scanned only as deep as needed: the top-level keys and the byte range of each value.
 /// Nothing is rebuilt, so a writer can replace one field and copy every other byte as it was.
 public struct JSONLine: Sendable {
@@ -69,12 +71,23 @@ public struct JSONLine: Sendable {
         return String(decoding: bytes[f.value], as: UTF8.self)
     }
 
+    static func firstBackslash(_ bytes: [UInt8], _ from: Int, _ to: Int) -> Int? {
+        guard from < to else { return nil }
+        return bytes.withUnsafeBufferPointer { b in
+            memchr(b.baseAddress! + from, 0x5C, to - from).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
+        }
+    }
+
     /// Decodes the string token at `range` (quotes included). Lone surrogates become U+FFFD.
     public static func decodeString(_ bytes: [UInt8], _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
         var i = range.lowerBound + 1
         let end = range.upperBound - 1
+        // Most strings have no escape at all: one copy.
+        guard let firstEscape = firstBackslash(bytes, i, end) else { return Array(bytes[i..<end]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        out.append(contentsOf: bytes[i..<firstEscape])
+        i = firstEscape
         func hex4(_ at: Int) throws(SyntaxError) -> UInt32 {
             guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
             var v: UInt32 = 0
@@ -92,8 +105,13 @@ public struct JSONLine: Sendable {
             return v
         }
         while i < end {
-            let b = bytes[i]
-            if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
+            if bytes[i] != UInt8(ascii: "\\") {
+                // Copy the run up to the next escape in one go.
+                let next = firstBackslash(bytes, i, end) ?? end
+                out.append(contentsOf: bytes[i..<next])
+                i = next
+                continue
+            }
             let e = bytes[i + 1]
             i += 2
             switch e {
@@ -123,23 +141,60 @@ public struct JSONLine: Sendable {
     }
 
     /// Appends `text` as a JSON string token; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
+    /// Runs that need no escaping are copied in bulk.
     public static func appendString(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
-        let repaired = String(decoding: text, as: UTF8.self)
-        for b in repaired.utf8 {
-            switch b {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: out.append(b)
+        var repaired = String(decoding: text, as: UTF8.self)
+        repaired.withUTF8 { buf in
+            let n = buf.count
+            out.reserveCapacity(out.count + n + 2)
+            var runStart = 0
+            var i = 0
+            while i < n {
+                i = nextSpecial(buf, i)
+                if i >= n { break }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<i]))
+                let b = buf[i]
+                switch b {
+                case 0x22: out.append(0x5C); out.append(0x22)
+                case 0x5C: out.append(0x5C); out.append(0x5C)
+                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+                }
+                i += 1
+                runStart = i
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n]))
         }
         out.append(0x22)
+    }
+
+    /// The first byte at or after `from` that a JSON string must escape (`"`, `\\`, below 0x20), eight at a time.
+    @inline(__always)
+    static func nextSpecial(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
+        let n = buf.count
+        var i = from
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        if let base = buf.baseAddress {
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                // Zero bytes of quote/slash, and bytes below 0x20 (their high bit clear and w − 0x20 borrowing).
+                let z = ((quote &- ones) & ~quote | (slash &- ones) & ~slash | (w &- 0x2020_2020_2020_2020) & ~w) & highs
+                if z != 0 { return i + z.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+        }
+        while i < n {
+            let b = buf[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            i += 1
+        }
+        return n
     }
 
     public static func quoted(_ text: String) -> String {
@@ -163,6 +218,8 @@ public struct JSONLine: Sendable {
             let start = i
             i += 1
             while i < bytes.count {
+                i = bytes.withUnsafeBufferPointer { JSONLine.nextSpecial($0, i) }
+                guard i < bytes.count else { break }
                 let b = bytes[i]
                 if b == 0x22 { i += 1; return start..<i }
                 if b == 0x5C { i += 2; continue }

@@ -1,7 +1,8 @@
+import Dispatch
 import Foundation
 
 /// `ghurbal clean` and `ghurbal report` as a library call: read the inputs, clean them, write the output folder.
-public struct CleanJob {
+public struct CleanJob: Sendable {
     public var inputs: [String]
     public var output: String
     public var reader = ReaderOptions()
@@ -23,7 +24,7 @@ public struct CleanJob {
         public var statistics: CleaningStatistics
         public var skipped: [String: Int]
         public var seconds: Double
-        public var readSeconds: Double
+        /// The analyse and sign passes, with the clustering between and after them.
         public var cleanSeconds: Double
         public var writeSeconds: Double
         public var bytesRead: Int
@@ -31,28 +32,37 @@ public struct CleanJob {
         public var topBoilerplate: [BoilerplateEntry]
     }
 
-    /// Runs the job; `warn` receives every skipped record.
-    public func run(warn: @escaping (GhurbalError) -> Void) throws -> Summary {
+    /// Runs the job; `warn` receives every skipped record, `progress` reports each batch.
+    public func run(warn: @escaping (GhurbalError) -> Void,
+                    progress: ((CleaningProgress) -> Void)? = nil) throws -> Summary {
         let started = Date()
         // Check the output first: a long run must not end in "folder exists".
         let out = try OutputDirectory(path: output, force: force)
-        var reader = DocumentReader(options: reader, warn: warn)
-        let files = try reader.resolve(inputs)
-        var records: [InputRecord] = []
-        try reader.read { records.append($0) }
-        let readDone = Date()
-
-        let result = CorpusCleaner(configuration: cleaning).clean(records.map(\.document))
+        let files = try InputResolver.resolve(inputs, options: reader)
+        let source = try FileSource(files: files, options: reader)
+        let passes = reportOnly ? 2 : 3
+        var skipped: [String: Int] = [:]
+        var engine = CleaningEngine<FileSource>(configuration: cleaning)
+        // Progress counts record bytes; for compressed input their total is not known in advance.
+        let total = files.contains { $0.gzip } ? 0 : source.totalBytes
+        engine.progress = progress.map { report in { p in var p = p; p.passes = passes; p.totalBytes = total; report(p) } }
+        let result = try engine.run(source) { error in
+            if reader.strict { throw error }
+            skipped[error.kind, default: 0] += 1
+            warn(error)
+        }
         let cleanDone = Date()
 
-        if !reportOnly { try writeCorpus(records, files, result, out) }
-        try writeClusters(records, result, out)
+        if !reportOnly {
+            try writeCorpus(source, result, out, progress: progress.map { report in { p in var p = p; p.totalBytes = total; report(p) } })
+        }
+        try writeClusters(result, out)
         try writeBoilerplate(result, out)
         let writeDone = Date()
-        let summary = Summary(statistics: result.statistics, skipped: reader.skipped,
-                              seconds: writeDone.timeIntervalSince(started), readSeconds: readDone.timeIntervalSince(started),
-                              cleanSeconds: cleanDone.timeIntervalSince(readDone), writeSeconds: writeDone.timeIntervalSince(cleanDone),
-                              bytesRead: reader.bytesRead, lsh: result.lsh, topBoilerplate: Array(result.boilerplate.prefix(5)))
+        let summary = Summary(statistics: result.statistics, skipped: skipped,
+                              seconds: writeDone.timeIntervalSince(started),
+                              cleanSeconds: cleanDone.timeIntervalSince(started), writeSeconds: writeDone.timeIntervalSince(cleanDone),
+                              bytesRead: source.totalBytes, lsh: result.lsh, topBoilerplate: Array(result.boilerplate.prefix(5)))
         let file = try out.file("summary.json")
         try file.write(summaryJSON(summary))
         try file.close()
@@ -60,76 +70,122 @@ public struct CleanJob {
         return summary
     }
 
-    /// Where a text file goes below `corpus/`: its path below its input folder, under the folder's name when there
-    /// are several inputs.
-    func corpusPath(input: Int, relativePath: String) -> String {
-        let base = inputs.count > 1 ? (inputs[input] as NSString).lastPathComponent + "/" : ""
-        return "corpus/" + base + relativePath
+    /// Where a file goes below `corpus/`: its path below its input folder, under the input's name when there are
+    /// several inputs.
+    func corpusPath(_ file: InputFile) -> String {
+        let base = inputs.count > 1 ? (inputs[file.input] == "-" ? "stdin" : (inputs[file.input] as NSString).lastPathComponent) + "/" : ""
+        var rel = file.path == "-" ? "stdin.jsonl" : file.relativePath
+        if file.format == .wet {
+            if file.gzip { rel.removeLast(3) }
+            rel += file.gzip ? ".jsonl.gz" : ".jsonl"
+        }
+        return "corpus/" + base + rel
     }
 
-    func writeCorpus(_ records: [InputRecord], _ files: [InputFile], _ result: CleaningResult, _ out: OutputDirectory) throws {
-        var jsonFiles: [Int: OutputFile] = [:]
+    /// The write pass: the input is read a last time; kept documents are rendered on worker threads and written in
+    /// input order.
+    func writeCorpus(_ source: FileSource, _ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory,
+                     progress: ((CleaningProgress) -> Void)?) throws {
+        var outputs: [Int: OutputFile] = [:]
         var annotations: OutputFile?
-        for (d, record) in records.enumerated() {
-            let outcome = result.outcomes[d]
-            if !annotate && !outcome.kept { continue }
-            let text = annotate ? record.document.text : outcome.cleanedText(of: record.document.text)
-            switch record.origin {
-            case .textFile(let input, let relativePath, let gzip):
-                let file = try out.file(corpusPath(input: input, relativePath: relativePath), gzip: gzip)
-                try file.write(String(decoding: text, as: UTF8.self).utf8)
-                try file.close()
-                if annotate {
-                    if annotations == nil { annotations = try out.file("annotations.jsonl") }
-                    var line: [UInt8] = Array("{\"id\":".utf8)
-                    JSONLine.appendString(Array(record.document.id.utf8), to: &line)
-                    line += annotationFields(outcome, result, records, text: text)
-                    line += Array("}\n".utf8)
-                    try annotations!.write(line)
+        var item = 0
+        var bytesDone = 0
+        var documentsDone = 0
+        let workers = max(1, cleaning.nearDuplicates.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let annotate = self.annotate
+        let textField = reader.textField
+        try source.forEachBatch { items in
+            let first = item
+            item += items.count
+            let rendered = ParallelSlots<[UInt8]>(count: items.count)
+            let notes = ParallelSlots<[UInt8]>(count: items.count)
+            let active = min(workers, items.count)
+            DispatchQueue.concurrentPerform(iterations: active) { w in
+                var i = w
+                while i < items.count {
+                    let d = Int(result.documentOfItem[first + i])
+                    if d >= 0 && (annotate || result.outcomes[d].kept) {
+                        let outcome = result.outcomes[d]
+                        let raw = items[i]
+                        let text: [UInt8]
+                        var json: JSONLine?
+                        if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
+                            text = parsed.document.text
+                            json = parsed.json
+                        } else {
+                            text = raw.bytes
+                        }
+                        let body = annotate ? text : outcome.cleanedText(of: text)
+                        let fields = annotate ? annotationFields(outcome, result, text: text) : []
+                        switch raw.kind {
+                        case .textFile:
+                            rendered[i] = Array(String(decoding: body, as: UTF8.self).utf8)
+                            if annotate {
+                                var line: [UInt8] = Array("{\"id\":".utf8)
+                                JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
+                                line += fields
+                                line += Array("}\n".utf8)
+                                notes[i] = line
+                            }
+                        case .jsonLine:
+                            let json = json!
+                            let field = json.field(textField)!
+                            var line: [UInt8] = []
+                            line.reserveCapacity(json.bytes.count + fields.count + 16)
+                            line += json.bytes[0..<field.value.lowerBound]
+                            JSONLine.appendString(body, to: &line)
+                            line += json.bytes[field.value.upperBound..<json.closingBrace]
+                            line += fields
+                            line += json.bytes[json.closingBrace...]
+                            line.append(0x0A)
+                            rendered[i] = line
+                        case .wetRecord:
+                            var line: [UInt8] = Array("{\"id\":".utf8)
+                            JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
+                            line += Array(",\"url\":".utf8)
+                            JSONLine.appendString(Array((raw.wetURL ?? "").utf8), to: &line)
+                            line += Array(",\"text\":".utf8)
+                            JSONLine.appendString(body, to: &line)
+                            line += fields
+                            line += Array("}\n".utf8)
+                            rendered[i] = line
+                        case .failure:
+                            break
+                        }
+                    }
+                    i += active
                 }
-            case .jsonLine(let fileIndex, let json):
-                if jsonFiles[fileIndex] == nil {
-                    let f = files[fileIndex]
-                    let rel = f.path == "-" ? "stdin.jsonl" : f.relativePath
-                    jsonFiles[fileIndex] = try out.file(corpusPath(input: f.input, relativePath: rel), gzip: f.gzip)
-                }
-                var line: [UInt8] = []
-                line.reserveCapacity(json.bytes.count + 64)
-                let field = json.field(reader.textField)!
-                line += json.bytes[0..<field.value.lowerBound]
-                JSONLine.appendString(text, to: &line)
-                line += json.bytes[field.value.upperBound..<json.closingBrace]
-                if annotate { line += annotationFields(outcome, result, records, text: text) }
-                line += json.bytes[json.closingBrace...]
-                line.append(0x0A)
-                try jsonFiles[fileIndex]!.write(line)
-            case .wetRecord(let fileIndex):
-                if jsonFiles[fileIndex] == nil {
-                    let f = files[fileIndex]
-                    var rel = f.relativePath
-                    if f.gzip { rel.removeLast(3) }
-                    jsonFiles[fileIndex] = try out.file(corpusPath(input: f.input, relativePath: rel + ".jsonl"), gzip: f.gzip)
-                }
-                var line: [UInt8] = Array("{\"id\":".utf8)
-                JSONLine.appendString(Array(record.document.id.utf8), to: &line)
-                line += Array(",\"url\":".utf8)
-                JSONLine.appendString(Array((record.document.url ?? "").utf8), to: &line)
-                line += Array(",\"text\":".utf8)
-                JSONLine.appendString(text, to: &line)
-                if annotate { line += annotationFields(outcome, result, records, text: text) }
-                line += Array("}\n".utf8)
-                try jsonFiles[fileIndex]!.write(line)
             }
+            for i in 0..<items.count {
+                bytesDone += items[i].bytes.count
+                guard let bytes = rendered[i] else { continue }
+                documentsDone += 1
+                let fileIndex = Int(items[i].file)
+                let file = source.files[fileIndex]
+                if items[i].kind == .textFile {
+                    let f = try out.file(corpusPath(file), gzip: file.gzip)
+                    try f.write(bytes)
+                    try f.close()
+                    if let note = notes[i] {
+                        if annotations == nil { annotations = try out.file("annotations.jsonl") }
+                        try annotations!.write(note)
+                    }
+                } else {
+                    if outputs[fileIndex] == nil { outputs[fileIndex] = try out.file(corpusPath(file), gzip: file.gzip) }
+                    try outputs[fileIndex]!.write(bytes)
+                }
+            }
+            progress?(CleaningProgress(pass: 3, passes: 3, passName: "write", documents: documentsDone, bytes: bytesDone))
         }
-        for key in jsonFiles.keys.sorted() { try jsonFiles[key]!.close() }
+        for key in outputs.keys.sorted() { try outputs[key]!.close() }
         try annotations?.close()
     }
 
     /// `,"cluster_id":…,"duplicate_of":…,"similarity":…,"removed_spans":[[start,end,"reason"],…]` with spans in
     /// Unicode scalars of the (repaired) text, as Python's str indexes it.
-    func annotationFields(_ outcome: DocumentOutcome, _ result: CleaningResult, _ records: [InputRecord], text: [UInt8]) -> [UInt8] {
+    func annotationFields(_ outcome: DocumentOutcome, _ result: CleaningEngine<FileSource>.Result, text: [UInt8]) -> [UInt8] {
         var s = ",\"cluster_id\":" + (outcome.clusterID.map(String.init) ?? "null")
-        s += ",\"duplicate_of\":" + (outcome.duplicateOf.map { JSONLine.quoted(records[$0].document.id) } ?? "null")
+        s += ",\"duplicate_of\":" + (outcome.duplicateOf.map { JSONLine.quoted(result.ids[$0]) } ?? "null")
         s += ",\"similarity\":" + (outcome.similarity.map { formatFixed($0, 4) } ?? "null")
         s += ",\"boilerplate_only\":" + (outcome.boilerplateOnly ? "true" : "false")
         s += ",\"removed_spans\":["
@@ -145,12 +201,12 @@ public struct CleanJob {
         String(decoding: text[0..<offset], as: UTF8.self).unicodeScalars.count
     }
 
-    func writeClusters(_ records: [InputRecord], _ result: CleaningResult, _ out: OutputDirectory) throws {
+    func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
         let file = try out.file("clusters.jsonl")
         for (k, cluster) in result.clusters.enumerated() {
-            var line = "{\"cluster_id\":\(k),\"representative\":" + JSONLine.quoted(records[cluster.representative].document.id)
+            var line = "{\"cluster_id\":\(k),\"representative\":" + JSONLine.quoted(result.ids[cluster.representative])
             line += ",\"members\":["
-            line += cluster.members.map { "{\"id\":" + JSONLine.quoted(records[$0.index].document.id) + ",\"similarity\":" + formatFixed($0.similarity, 4) + "}" }
+            line += cluster.members.map { "{\"id\":" + JSONLine.quoted(result.ids[$0.index]) + ",\"similarity\":" + formatFixed($0.similarity, 4) + "}" }
                 .joined(separator: ",")
             line += "]}\n"
             try file.write(line)
@@ -158,7 +214,7 @@ public struct CleanJob {
         try file.close()
     }
 
-    func writeBoilerplate(_ result: CleaningResult, _ out: OutputDirectory) throws {
+    func writeBoilerplate(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
         let file = try out.file("boilerplate.jsonl")
         for entry in result.boilerplate {
             var line = "{\"text\":" + JSONLine.quoted(entry.text) + ",\"reason\":\"\(entry.reason.rawValue)\""
@@ -194,7 +250,8 @@ public struct CleanJob {
             "min_docs": \(b.minDocs), "block_threshold": \(b.blockThreshold), "keep": "\(c.policy.rawValue)",
             "seed": \(c.seed), "annotate": \(annotate)
           },
-          "seconds": {"total": \(formatFixed(s.seconds, 3)), "read": \(formatFixed(s.readSeconds, 3)), "clean": \(formatFixed(s.cleanSeconds, 3)), "write": \(formatFixed(s.writeSeconds, 3))},
+          "seconds": {"total": \(formatFixed(s.seconds, 3)), "analyse_and_sign": \(formatFixed(s.cleanSeconds, 3)), "write": \(formatFixed(s.writeSeconds, 3))},
+          "passes_over_input": \(reportOnly ? 2 : 3),
           "minhash_kernel": "\(MinHasher.kernelName)"
         }
 

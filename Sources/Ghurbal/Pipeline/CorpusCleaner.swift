@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// A document as read from the input.
@@ -93,8 +92,9 @@ public struct CleaningResult: Sendable {
     public var lsh: LSHParameters
 }
 
-/// The whole job on documents in memory: segment and sign → group stories → find boilerplate → sign what is left →
-/// cluster near-duplicates. Parallel over documents; the result does not depend on the number of threads.
+/// The whole job on documents in memory (`CleaningEngine` over an `InMemorySource`): segment and sign → group
+/// stories → find boilerplate → sign what is left → cluster near-duplicates. Parallel over documents; the result does
+/// not depend on the number of threads.
 public struct CorpusCleaner: Sendable {
     public let configuration: CleaningConfiguration
 
@@ -103,132 +103,10 @@ public struct CorpusCleaner: Sendable {
     }
 
     public func clean(_ documents: [SourceDocument]) -> CleaningResult {
-        let n = documents.count
-        let c = configuration.nearDuplicates
-        let minHasher = MinHasher(permutations: c.permutations, seed: c.seed)
-        let normalizer = ArabicNormalizer(options: c.normalizer)
-        let workers = max(1, min(c.threads ?? ProcessInfo.processInfo.activeProcessorCount, max(1, n)))
-
-        // 1. Segment every document and sign its full text (for story groups).
-        let fullSignatures = SignatureStore(permutations: c.permutations, capacity: n)
-        _ = fullSignatures.appendEmpty(n)
-        let segmentsSlots = ParallelSlots<SegmentedDocument>(count: n)
-        let fullFacts = ParallelSlots<DocumentSigner.Facts>(count: n)
-        let shortLineWords = configuration.boilerplate.shortLineWords
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let segmenter = DocumentSegmenter(normalizer: c.normalizer, shortLineWords: shortLineWords)
-            let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
-            var i = w
-            while i < n {
-                documents[i].text.withUnsafeBufferPointer { text in
-                    segmentsSlots[i] = segmenter.segment(text)
-                    fullFacts[i] = signer.sign(text, into: fullSignatures.slotsPointer(i))
-                }
-                i += workers
-            }
-        }
-        let segments = (0..<n).map { segmentsSlots[$0]! }
-        let priorities = documents.contains { $0.priority != nil } ? documents.map { $0.priority ?? 0 } : nil
-        let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: .signatures,
-                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry)
-
-        // 2. Stories: near-duplicates on the full text, so copies of one article count once for boilerplate.
-        let facts1 = (0..<n).map { fullFacts[$0]! }
-        let (stories, _) = clusterer.cluster(signatures: fullSignatures, facts: facts1, priorities: priorities, shingleSets: nil)
-        var storyOf = Array(0..<n)
-        for s in stories { for m in s.members { storyOf[m.index] = s.representative } }
-
-        // 3. Boilerplate, per site.
-        var sites: [String: Int] = [:]
-        let detector = BoilerplateDetector(configuration: configuration.boilerplate)
-        for (d, doc) in documents.enumerated() {
-            let host = doc.url.map(Self.host(of:)) ?? ""
-            let site = sites[host] ?? { let s = sites.count; sites[host] = s; return s }()
-            detector.add(site: site, segments: segments[d])
-        }
-        let model = detector.decide(storyOf: storyOf)
-
-        // 4. Apply it and sign what is left.
-        let cleanSignatures = SignatureStore(permutations: c.permutations, capacity: n)
-        _ = cleanSignatures.appendEmpty(n)
-        let cleanFacts = ParallelSlots<DocumentSigner.Facts>(count: n)
-        let removalSlots = ParallelSlots<[RemovalReason?]>(count: n)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
-            var i = w
-            while i < n {
-                let removals = model.removals(document: i, segments: segments[i])
-                var kept: [Range<Int>] = []
-                for (l, line) in segments[i].lines.enumerated() where removals[l] == nil && line.hash != 0 {
-                    kept.append(line.span)
-                }
-                documents[i].text.withUnsafeBufferPointer { text in
-                    cleanFacts[i] = signer.sign(text, ranges: kept, into: cleanSignatures.slotsPointer(i))
-                }
-                removalSlots[i] = removals
-                i += workers
-            }
-        }
-        let facts2 = (0..<n).map { cleanFacts[$0]! }
-
-        // 5. Near-duplicates on the cleaned text.
-        let (clusters, stats) = clusterer.cluster(signatures: cleanSignatures, facts: facts2, priorities: priorities,
-                                                  shingleSets: nil)
-        var duplicateOf = [Int?](repeating: nil, count: n)
-        var similarity = [Double?](repeating: nil, count: n)
-        var clusterID = [Int?](repeating: nil, count: n)
-        for (k, cluster) in clusters.enumerated() {
-            for m in cluster.members {
-                clusterID[m.index] = k
-                similarity[m.index] = m.similarity
-                if m.index != cluster.representative { duplicateOf[m.index] = cluster.representative }
-            }
-        }
-
-        // 6. Outcomes and the report, in input order.
-        var statistics = CleaningStatistics()
-        statistics.documents = n
-        statistics.clusters = clusters.count
-        statistics.candidatePairs = stats.candidatePairs
-        statistics.storyGroups = Set(storyOf).count
-        let report = BoilerplateReportBuilder()
-        var outcomes: [DocumentOutcome] = []
-        outcomes.reserveCapacity(n)
-        for d in 0..<n {
-            let removals = removalSlots[d]!
-            let lines = segments[d].lines
-            var removed: [(span: Range<Int>, reason: RemovalReason)] = []
-            var removedBytes = 0, removedContent = 0, nonBlank = 0
-            for (l, line) in lines.enumerated() where line.hash != 0 {
-                nonBlank += line.span.count
-                if let reason = removals[l] {
-                    removed.append((line.spanWithTerminator, reason))
-                    removedBytes += line.spanWithTerminator.count
-                    removedContent += line.span.count
-                    report.add(hash: line.hash, text: documents[d].text[line.span], reason: reason,
-                               document: documents[d].id, site: model.docSite[d])
-                }
-            }
-            let lostShare = nonBlank == 0 ? 0 : Double(removedContent) / Double(nonBlank)
-            let boilerplateOnly = nonBlank > 0 && lostShare >= configuration.boilerplate.boilerplateOnlyShare
-            let kept = duplicateOf[d] == nil && !(boilerplateOnly && configuration.dropBoilerplateOnly)
-            outcomes.append(DocumentOutcome(index: d, removedLines: removed, duplicateOf: duplicateOf[d],
-                                            similarity: similarity[d], clusterID: clusterID[d],
-                                            removedBytes: removedBytes, nonBlankBytes: nonBlank,
-                                            boilerplateOnly: boilerplateOnly, kept: kept,
-                                            invalidUTF8: facts1[d].invalidUTF8))
-            statistics.bytesIn += documents[d].text.count
-            statistics.invalidUTF8Sequences += facts1[d].invalidUTF8
-            statistics.boilerplateLinesRemoved += removed.count
-            if boilerplateOnly { statistics.boilerplateOnly += 1 }
-            if duplicateOf[d] != nil { statistics.duplicates += 1 }
-            if kept {
-                statistics.keptDocuments += 1
-                statistics.bytesOut += documents[d].text.count - removedBytes
-            }
-        }
-        return CleaningResult(outcomes: outcomes, clusters: clusters, boilerplate: report.entries(), statistics: statistics,
-                              lsh: clusterer.lsh)
+        // An in-memory source never fails to give a document, so nothing is skipped and nothing throws.
+        let r = try! CleaningEngine<InMemorySource>(configuration: configuration).run(InMemorySource(documents)) { _ in }
+        return CleaningResult(outcomes: r.outcomes, clusters: r.clusters, boilerplate: r.boilerplate,
+                              statistics: r.statistics, lsh: r.lsh)
     }
 
     /// The host of a URL, lowercased, without "www." and port; the whole string when it has no scheme.

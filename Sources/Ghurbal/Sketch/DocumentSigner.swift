@@ -35,9 +35,14 @@ public final class DocumentSigner {
         return signNormalized(invalidUTF8: stats.invalidSequences, into: signature)
     }
 
-    /// Signs text that is already in the internal buffer (see `sign(lines:…)`).
+    /// Signs text that is already in the internal buffer.
     func signNormalized(invalidUTF8: Int, into signature: UnsafeMutablePointer<UInt32>) -> Facts {
-        let bytes = normalized.bytes
+        signNormalized(normalized.bytes, invalidUTF8: invalidUTF8, into: signature)
+    }
+
+    /// Signs text that is already normalized with `keepLineBreaks = false` (a `DocumentSegmenter`'s `normalized`).
+    public func signNormalized(_ bytes: UnsafeBufferPointer<UInt8>, invalidUTF8: Int,
+                               into signature: UnsafeMutablePointer<UInt32>) -> Facts {
         hashes.removeAll(keepingCapacity: true)
         let shingles = shingler.hashes(of: bytes, into: &hashes)
         hashes.withUnsafeBufferPointer { _ = minHasher.sign($0, into: signature) }
@@ -45,18 +50,17 @@ public final class DocumentSigner {
         return Facts(shingles: shingles, contentHash: contentHash, normalizedBytes: bytes.count, invalidUTF8: invalidUTF8)
     }
 
-    /// Signs a document made of the given byte ranges of `text` (its kept lines, say), joined by spaces.
-    public func sign(_ text: UnsafeBufferPointer<UInt8>, ranges: [Range<Int>],
+    /// Signs the given lines of a segmented document (its kept lines, say), joined by spaces, from the
+    /// segmenter's normalized text: nothing is normalized again.
+    public func sign(lines: [SegmentedLine], of segmenter: DocumentSegmenter,
                      into signature: UnsafeMutablePointer<UInt32>) -> Facts {
         normalized.removeAll()
-        var invalid = 0
-        for r in ranges {
+        for line in lines where !line.normalized.isEmpty {
             if normalized.count > 0 { normalized.append(0x20) }
-            let before = normalized.count
-            invalid += normalizer.append(UnsafeBufferPointer(rebasing: text[r]), to: normalized).invalidSequences
-            if normalized.count == before && before > 0 { normalized.count -= 1 }
+            normalized.append(UnsafeBufferPointer(start: segmenter.normalized.storage + line.normalized.lowerBound,
+                                                  count: line.normalized.count))
         }
-        return signNormalized(invalidUTF8: invalid, into: signature)
+        return signNormalized(invalidUTF8: 0, into: signature)
     }
 
     /// The sorted, distinct shingle hashes of the last signed document (for exact verification).

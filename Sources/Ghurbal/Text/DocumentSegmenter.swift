@@ -1,4 +1,5 @@
 internal import CXXHash
+import Foundation
 
 /// What a line looks like, decided on its original bytes and its normalized words.
 public enum LineKind: UInt8, Sendable, Hashable {
@@ -22,6 +23,8 @@ public struct SegmentedLine: Sendable, Hashable {
     public var hash: UInt64
     public var kind: LineKind
     public var words: Int
+    /// The normalized line's bytes in the segmenter's `normalized` buffer (valid until its next `segment`).
+    public var normalized: Range<Int>
 }
 
 /// A run of consecutive non-blank lines of one kind.
@@ -35,15 +38,19 @@ public struct SegmentedBlock: Sendable, Hashable {
 public struct SegmentedDocument: Sendable {
     public var lines: [SegmentedLine]
     public var blocks: [SegmentedBlock]
+    /// Invalid UTF-8 sequences repaired while normalizing.
+    public var invalidUTF8 = 0
 }
 
 /// Cuts documents into lines (on LF; a CR before it belongs to the terminator) and blocks, normalizing each line
-/// to hash it. One per worker: it reuses its buffer.
+/// to hash it. The normalized lines stay in `normalized`, joined by single spaces — exactly the text
+/// `DocumentSigner` shingles — so a document is normalized once. One per worker: it reuses its buffer.
 public final class DocumentSegmenter {
     public let normalizer: ArabicNormalizer
     /// Lines of at most this many words are `.short`. Default 10.
     public let shortLineWords: Int
-    let buffer = ByteBuffer(capacity: 4096)
+    /// The last document's normalized lines, joined by single spaces (blank lines leave nothing).
+    public let normalized = ByteBuffer(capacity: 1 << 16)
     static let lineSeed: UInt64 = 0x6C69_6E65
 
     public init(normalizer: ArabicNormalizerOptions = ArabicNormalizerOptions(), shortLineWords: Int = 10) {
@@ -55,14 +62,20 @@ public final class DocumentSegmenter {
 
     public func segment(_ text: UnsafeBufferPointer<UInt8>) -> SegmentedDocument {
         var lines: [SegmentedLine] = []
+        var invalid = 0
+        normalized.removeAll()
         let n = text.count
         var start = 0
         while start < n {
             var end = start
-            while end < n && text[end] != 0x0A { end += 1 }
+            if let base = text.baseAddress, let nl = memchr(base + start, 0x0A, n - start) {
+                end = UnsafeRawPointer(nl) - UnsafeRawPointer(base)
+            } else {
+                end = n
+            }
             let withTerminator = start..<(end < n ? end + 1 : end)
             let contentEnd = end > start && text[end - 1] == 0x0D ? end - 1 : end
-            lines.append(line(text, start..<contentEnd, withTerminator))
+            lines.append(line(text, start..<contentEnd, withTerminator, &invalid))
             start = end + 1
         }
         var blocks: [SegmentedBlock] = []
@@ -75,20 +88,28 @@ public final class DocumentSegmenter {
             blocks.append(SegmentedBlock(lines: i..<j, kind: kind))
             i = j
         }
-        return SegmentedDocument(lines: lines, blocks: blocks)
+        return SegmentedDocument(lines: lines, blocks: blocks, invalidUTF8: invalid)
     }
 
-    func line(_ text: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, _ withTerminator: Range<Int>) -> SegmentedLine {
-        normalizer.normalize(UnsafeBufferPointer(rebasing: text[span]), into: buffer)
-        let normalized = buffer.bytes
-        if normalized.isEmpty {
-            return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: 0, kind: .blank, words: 0)
+    func line(_ text: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, _ withTerminator: Range<Int>,
+              _ invalid: inout Int) -> SegmentedLine {
+        let hadText = normalized.count > 0
+        if hadText { normalized.append(0x20) }
+        let start = normalized.count
+        invalid += normalizer.append(UnsafeBufferPointer(rebasing: text[span]), to: normalized).invalidSequences
+        let end = normalized.count
+        if end == start {
+            if hadText { normalized.count -= 1 }
+            return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: 0, kind: .blank, words: 0,
+                                 normalized: start..<start)
         }
+        let bytes = UnsafeBufferPointer(start: normalized.storage + start, count: end - start)
         var words = 1
-        for b in normalized where b == 0x20 { words += 1 }
-        let hash = XXH3_64bits_withSeed(normalized.baseAddress, normalized.count, Self.lineSeed) | 1
+        for b in bytes where b == 0x20 { words += 1 }
+        let hash = XXH3_64bits_withSeed(bytes.baseAddress, bytes.count, Self.lineSeed) | 1
         let kind: LineKind = Self.startsWithBullet(text, span) ? .listItem : (words <= shortLineWords ? .short : .paragraph)
-        return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: hash, kind: kind, words: words)
+        return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: hash, kind: kind, words: words,
+                             normalized: start..<end)
     }
 
     /// A bullet or an enumeration at the start of the line (after spaces), followed by a space.

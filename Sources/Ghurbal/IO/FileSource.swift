@@ -1,0 +1,225 @@
+import Foundation
+
+/// One raw record cut from an input file: the bytes of a text file, of a JSON line or of a WET record's content.
+public struct RawItem: Sendable {
+    public enum Kind: UInt8, Sendable { case textFile, jsonLine, wetRecord, failure }
+    public var kind: Kind
+    public var bytes: [UInt8]
+    /// Index into `FileSource.files`.
+    public var file: Int32
+    /// 1-based line of the record in its file (0 for a text file).
+    public var line: Int32
+    /// WET: WARC-Record-ID and WARC-Target-URI.
+    public var wetID: String?
+    public var wetURL: String?
+    /// For `.failure`: why the record is skipped.
+    public var error: GhurbalError?
+}
+
+/// Documents from files, folders and standard input, read again on every pass. Standard input is spooled to a
+/// temporary file on creation (the only copy made), so that it too can be read more than once.
+///
+/// Bad records are skipped by policy (see `ReaderOptions.strict`): a malformed JSON line, a line without a string text
+/// field, an empty text, a binary file (a NUL byte in its first 64 KiB), a line or file over `maxDocumentBytes`, a
+/// malformed WARC record. Invalid UTF-8 is not a reason to skip: it is repaired where text is analysed or written.
+public final class FileSource: DocumentSource, @unchecked Sendable {
+    public let files: [InputFile]
+    public let options: ReaderOptions
+    /// Where each file is read from (a spooled copy for standard input).
+    let readPaths: [String]
+    let spool: String?
+    /// Sum of the input files' sizes on disk (compressed size for .gz), for progress.
+    public let totalBytes: Int
+    /// Bytes read from disk on the last pass.
+    public private(set) var bytesRead = 0
+    public var batchDocuments = 2048
+    public var batchBytes = 32 << 20
+
+    public init(files: [InputFile], options: ReaderOptions) throws {
+        self.files = files
+        self.options = options
+        var spool: String?
+        var paths: [String] = []
+        for f in files {
+            if f.path == "-" {
+                if spool == nil {
+                    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-stdin-\(getpid())-\(UUID().uuidString)").path
+                    let reader = try ByteReader(path: "-", gzip: false)
+                    guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
+                        throw GhurbalError.cannotWrite(path, reason: "cannot spool standard input")
+                    }
+                    while true {
+                        let chunk = try reader.read(count: 1 << 20)
+                        if chunk.isEmpty { break }
+                        try out.write(contentsOf: chunk)
+                    }
+                    try out.close()
+                    spool = path
+                }
+                paths.append(spool!)
+            } else {
+                paths.append(f.path)
+            }
+        }
+        self.spool = spool
+        readPaths = paths
+        totalBytes = paths.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+    }
+
+    deinit {
+        if let spool { try? FileManager.default.removeItem(atPath: spool) }
+    }
+
+    public func size(of item: RawItem) -> Int { item.bytes.count }
+
+    public func forEachBatch(_ body: ([RawItem]) throws -> Void) throws {
+        var batch: [RawItem] = []
+        var batchSize = 0
+        bytesRead = 0
+        func emit(_ item: RawItem) throws {
+            batchSize += item.bytes.count
+            batch.append(item)
+            if batch.count >= batchDocuments || batchSize >= batchBytes {
+                try body(batch)
+                batch.removeAll(keepingCapacity: true)
+                batchSize = 0
+            }
+        }
+        for (index, file) in files.enumerated() {
+            let reader = try ByteReader(path: readPaths[index], gzip: file.gzip)
+            let f = Int32(index)
+            let location = InputLocation(path: file.path)
+            do {
+                switch file.format {
+                case .text:
+                    if !file.gzip, let size = try? FileManager.default.attributesOfItem(atPath: readPaths[index])[.size] as? Int,
+                       size > options.maxDocumentBytes {
+                        try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
+                                         error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
+                    } else {
+                        try emit(RawItem(kind: .textFile, bytes: try reader.readAll(), file: f, line: 0))
+                    }
+                case .jsonl:
+                    var line: Int32 = 0
+                    while let next = try reader.readLine(maxLength: options.maxDocumentBytes) {
+                        line += 1
+                        switch next {
+                        case .line(let bytes):
+                            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }  // not a record
+                            try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
+                        case .tooLong(let n):
+                            try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
+                                             error: .notText(InputLocation(path: file.path, line: Int(line)),
+                                                             reason: "line of \(n) bytes is over the limit of \(options.maxDocumentBytes)")))
+                        }
+                    }
+                case .wet:
+                    try readWET(reader, f, file.path, emit)
+                }
+            } catch let error as GhurbalError {
+                // A corrupt gzip stream ends the file; what was read before it stands.
+                guard case .corruptGzip = error else { throw error }
+                try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0, error: .corruptGzip(location, reason: "\(error)")))
+            }
+            bytesRead += reader.bytesRead
+        }
+        if !batch.isEmpty { try body(batch) }
+    }
+
+    func readWET(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void) throws {
+        var lineNumber: Int32 = 0
+        func nextLine() throws -> [UInt8]? {
+            guard let line = try reader.readLine(maxLength: 1 << 20) else { return nil }
+            lineNumber += 1
+            guard case .line(var bytes) = line else { return [] }
+            if bytes.last == 0x0D { bytes.removeLast() }
+            return bytes
+        }
+        func failure(_ at: Int32, _ reason: String) -> RawItem {
+            RawItem(kind: .failure, bytes: [], file: f, line: at, error: .malformedWARC(InputLocation(path: path, line: Int(at)), reason: reason))
+        }
+        let versionPrefix = Array("WARC/".utf8)
+        while true {
+            var found = false
+            var strayReported = false
+            while let line = try nextLine() {
+                if line.starts(with: versionPrefix) { found = true; break }
+                if !line.isEmpty && !strayReported {
+                    try emit(failure(lineNumber, "text outside a record"))
+                    strayReported = true
+                }
+            }
+            guard found else { return }
+            let recordLine = lineNumber
+            var headers: [String: String] = [:]
+            while let line = try nextLine(), !line.isEmpty {
+                let text = String(decoding: line, as: UTF8.self)
+                if let colon = text.firstIndex(of: ":") {
+                    headers[text[..<colon].lowercased()] = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+            }
+            guard let lengthText = headers["content-length"], let length = Int(lengthText), length >= 0 else {
+                try emit(failure(recordLine, "no valid Content-Length"))
+                continue
+            }
+            let content = try reader.read(count: length)
+            for b in content where b == 0x0A { lineNumber += 1 }
+            if content.count < length {
+                try emit(failure(recordLine, "record truncated: \(content.count) of \(length) bytes"))
+                return
+            }
+            guard headers["warc-type"] == "conversion" else { continue }
+            try emit(RawItem(kind: .wetRecord, bytes: content, file: f, line: recordLine,
+                             wetID: headers["warc-record-id"], wetURL: headers["warc-target-uri"]))
+        }
+    }
+
+    static func isBlank(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+    }
+
+    /// Parses an item (on a worker thread).
+    public func document(_ item: RawItem) -> Result<SourceDocument, GhurbalError> {
+        let file = files[Int(item.file)]
+        switch item.kind {
+        case .failure:
+            return .failure(item.error!)
+        case .textFile:
+            let location = InputLocation(path: file.path)
+            if item.bytes.count > options.maxDocumentBytes {
+                return .failure(.notText(location, reason: "\(item.bytes.count) bytes is over the limit of \(options.maxDocumentBytes)"))
+            }
+            if item.bytes.prefix(65536).contains(0) { return .failure(.notText(location, reason: "binary content (NUL bytes)")) }
+            if Self.isBlank(item.bytes) { return .failure(.emptyInput(location)) }
+            var id = file.relativePath
+            if file.gzip { id.removeLast(3) }
+            return .success(SourceDocument(id: id, text: item.bytes))
+        case .jsonLine:
+            return parseJSONLine(item, file).map(\.document)
+        case .wetRecord:
+            if Self.isBlank(item.bytes) { return .failure(.emptyInput(InputLocation(path: file.path, line: Int(item.line)))) }
+            return .success(SourceDocument(id: item.wetID ?? "\(file.relativePath):\(item.line)", text: item.bytes, url: item.wetURL))
+        }
+    }
+
+    /// The document of a JSON line and the parsed line (for writing it back).
+    public func parseJSONLine(_ item: RawItem, _ file: InputFile) -> Result<(document: SourceDocument, json: JSONLine), GhurbalError> {
+        var bytes = item.bytes
+        if bytes.last == 0x0D { bytes.removeLast() }
+        let line = Int(item.line)
+        let json: JSONLine
+        do { json = try JSONLine(bytes) } catch {
+            return .failure(.malformedJSON(InputLocation(path: file.path, line: line), reason: error.reason))
+        }
+        guard let text = json.string(options.textField) else {
+            return .failure(.missingField(InputLocation(path: file.path, line: line, field: options.textField)))
+        }
+        if Self.isBlank(text) {
+            return .failure(.emptyInput(InputLocation(path: file.path, line: line, field: options.textField)))
+        }
+        let id = json.idText(options.idField) ?? "\(file.relativePath):\(line)"
+        let url = json.string(options.urlField).map { String(decoding: $0, as: UTF8.self) }
+        let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
+        return .success((SourceDocument(id: id, text: text, url: url, priority: priority), json))
+    }
+}

@@ -1,0 +1,236 @@
+import Dispatch
+import Foundation
+
+/// The whole job as passes over a `DocumentSource`, parallel over documents within each batch:
+///
+/// 1. *analyse*: parse, segment, sketch lines and blocks for boilerplate, sign the full text;
+///    then stories (near-duplicates on the full text) and the boilerplate decision;
+/// 2. *sign*: parse and segment again, apply the boilerplate decision, sign what is left;
+///    then near-duplicate clusters on the cleaned text.
+///
+/// Memory grows with the number of documents (two signatures of k × 4 bytes, an id, a site), with the number of
+/// distinct lines (8 bytes each, for counting) and of multi-line blocks (`blockPermutations` × 4 bytes each), and
+/// with the removed lines (their spans): never with the text itself, which is read again rather than kept.
+/// Results do not depend on the number of threads: every decision is made in input order.
+public struct CleaningEngine<Source: DocumentSource> {
+    public let configuration: CleaningConfiguration
+    public var progress: ((CleaningProgress) -> Void)?
+
+    public init(configuration: CleaningConfiguration, progress: ((CleaningProgress) -> Void)? = nil) {
+        self.configuration = configuration
+        self.progress = progress
+    }
+
+    /// What the engine found.
+    public struct Result: Sendable {
+        /// For every item of the source: its document number, or -1 when it was skipped.
+        public var documentOfItem: [Int32]
+        public var ids: [String]
+        public var outcomes: [DocumentOutcome]
+        public var clusters: [DuplicateCluster]
+        public var boilerplate: [BoilerplateEntry]
+        public var statistics: CleaningStatistics
+        public var lsh: LSHParameters
+    }
+
+    /// Runs both passes. `skip` is told, in input order, of every item that is not a document; throwing from it
+    /// stops the run (that is how `--strict` works).
+    public func run(_ source: Source, skip: (GhurbalError) throws -> Void) throws -> Result {
+        let c = configuration.nearDuplicates
+        let b = configuration.boilerplate
+        let minHasher = MinHasher(permutations: c.permutations, seed: c.seed)
+        let normalizer = ArabicNormalizer(options: c.normalizer)
+        let sketcher = BoilerplateSketcher(configuration: b)
+        let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let k = c.permutations
+
+        // Pass 1.
+        var documentOfItem: [Int32] = []
+        var ids: [String] = []
+        var sites: [Int32] = []
+        var siteNumbers: [String: Int32] = [:]
+        var facts: [DocumentSigner.Facts] = []
+        var priorities: [Double] = []
+        var textBytes: [Int] = []
+        var anyPriority = false
+        let fullSignatures = SignatureStore(permutations: k, capacity: 1024)
+        let detector = BoilerplateDetector(configuration: b)
+        var statistics = CleaningStatistics()
+        var bytesDone = 0
+
+        try source.forEachBatch { items in
+            let results = ParallelSlots<Swift.Result<Analysis, GhurbalError>>(count: items.count)
+            let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, items.count) * k)
+            defer { scratch.deallocate() }
+            let scratchBox = UncheckedPointer(scratch)
+            let active = min(workers, items.count)
+            DispatchQueue.concurrentPerform(iterations: active) { w in
+                let segmenter = DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords)
+                let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
+                var i = w
+                while i < items.count {
+                    results[i] = source.document(items[i]).map { doc in
+                        doc.text.withUnsafeBufferPointer { text in
+                            let segments = segmenter.segment(text)
+                            let f = signer.signNormalized(segmenter.normalized.bytes, invalidUTF8: segments.invalidUTF8,
+                                                          into: scratchBox.pointer + i * k)
+                            return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
+                                            priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
+                                            textBytes: doc.text.count)
+                        }
+                    }
+                    i += active
+                }
+            }
+            for i in 0..<items.count {
+                bytesDone += source.size(of: items[i])
+                switch results[i]! {
+                case .failure(let error):
+                    documentOfItem.append(-1)
+                    try skip(error)
+                case .success(let a):
+                    let d = ids.count
+                    documentOfItem.append(Int32(d))
+                    ids.append(a.id)
+                    let site = siteNumbers[a.host] ?? { let s = Int32(siteNumbers.count); siteNumbers[a.host] = s; return s }()
+                    sites.append(site)
+                    facts.append(a.facts)
+                    priorities.append(a.priority ?? 0)
+                    anyPriority = anyPriority || a.priority != nil
+                    let slot = fullSignatures.appendEmpty(1)
+                    fullSignatures.slotsPointer(slot).update(from: scratch + i * k, count: k)
+                    detector.add(site: Int(site), sketch: a.sketch)
+                    statistics.bytesIn += a.textBytes
+                    textBytes.append(a.textBytes)
+                    statistics.invalidUTF8Sequences += a.facts.invalidUTF8
+                }
+            }
+            progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
+        }
+        let n = ids.count
+        let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: .signatures,
+                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry)
+        let policyPriorities = anyPriority ? priorities : nil
+        let (stories, _) = clusterer.cluster(signatures: fullSignatures, facts: facts, priorities: policyPriorities, shingleSets: nil)
+        var storyOf = Array(0..<n)
+        for s in stories { for m in s.members { storyOf[m.index] = s.representative } }
+        let model = detector.decide(storyOf: storyOf)
+        statistics.storyGroups = Set(storyOf).count
+
+        // Pass 2.
+        let cleanSignatures = SignatureStore(permutations: k, capacity: max(1, n))
+        _ = cleanSignatures.appendEmpty(n)
+        var cleanFacts = [DocumentSigner.Facts](repeating: DocumentSigner.Facts(shingles: 0, contentHash: 0, normalizedBytes: 0, invalidUTF8: 0), count: n)
+        var outcomes: [DocumentOutcome] = []
+        outcomes.reserveCapacity(n)
+        let report = BoilerplateReportBuilder()
+        var item = 0
+        bytesDone = 0
+        try source.forEachBatch { items in
+            let firstItem = item
+            item += items.count
+            let results = ParallelSlots<Cleaned>(count: items.count)
+            let active = min(workers, items.count)
+            let documentOfItemNow = documentOfItem
+            DispatchQueue.concurrentPerform(iterations: active) { w in
+                let segmenter = DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords)
+                let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
+                var i = w
+                while i < items.count {
+                    let d = Int(documentOfItemNow[firstItem + i])
+                    if d >= 0, case .success(let doc) = source.document(items[i]) {
+                        results[i] = doc.text.withUnsafeBufferPointer { text in
+                            let segments = segmenter.segment(text)
+                            let removals = model.removals(document: d, segments: segments)
+                            var kept: [SegmentedLine] = []
+                            var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0,
+                                                  facts: DocumentSigner.Facts(shingles: 0, contentHash: 0, normalizedBytes: 0, invalidUTF8: 0))
+                            for (l, line) in segments.lines.enumerated() where line.hash != 0 {
+                                cleaned.nonBlank += line.span.count
+                                if let reason = removals[l] {
+                                    cleaned.removed.append((line.spanWithTerminator, reason, line.hash, Array(text[line.span])))
+                                    cleaned.removedContent += line.span.count
+                                } else {
+                                    kept.append(line)
+                                }
+                            }
+                            cleaned.facts = signer.sign(lines: kept, of: segmenter, into: cleanSignatures.slotsPointer(d))
+                            return cleaned
+                        }
+                    }
+                    i += active
+                }
+            }
+            for i in 0..<items.count {
+                bytesDone += source.size(of: items[i])
+                let d = Int(documentOfItem[firstItem + i])
+                guard d >= 0, let r = results[i] else { continue }
+                cleanFacts[d] = r.facts
+                var removedBytes = 0
+                for line in r.removed {
+                    removedBytes += line.span.count
+                    report.add(hash: line.hash, text: line.text[...], reason: line.reason, document: ids[d], site: sites[d])
+                }
+                let boilerplateOnly = r.nonBlank > 0 && Double(r.removedContent) / Double(r.nonBlank) >= b.boilerplateOnlyShare
+                outcomes.append(DocumentOutcome(index: d, removedLines: r.removed.map { ($0.span, $0.reason) },
+                                                duplicateOf: nil, similarity: nil, clusterID: nil,
+                                                removedBytes: removedBytes, nonBlankBytes: r.nonBlank,
+                                                boilerplateOnly: boilerplateOnly, kept: true,
+                                                invalidUTF8: facts[d].invalidUTF8))
+            }
+            progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: bytesDone))
+        }
+        precondition(outcomes.count == n, "the source gave different documents on the second pass")
+
+        let (clusters, stats) = clusterer.cluster(signatures: cleanSignatures, facts: cleanFacts,
+                                                  priorities: policyPriorities, shingleSets: nil)
+        for (cid, cluster) in clusters.enumerated() {
+            for m in cluster.members {
+                outcomes[m.index].clusterID = cid
+                outcomes[m.index].similarity = m.similarity
+                if m.index != cluster.representative { outcomes[m.index].duplicateOf = cluster.representative }
+            }
+        }
+        statistics.documents = n
+        statistics.clusters = clusters.count
+        statistics.candidatePairs = stats.candidatePairs
+        for d in 0..<n {
+            let o = outcomes[d]
+            statistics.boilerplateLinesRemoved += o.removedLines.count
+            if o.boilerplateOnly { statistics.boilerplateOnly += 1 }
+            if o.duplicateOf != nil { statistics.duplicates += 1 }
+            let kept = o.duplicateOf == nil && !(o.boilerplateOnly && configuration.dropBoilerplateOnly)
+            outcomes[d].kept = kept
+            if kept {
+                statistics.keptDocuments += 1
+                statistics.bytesOut += textBytes[d] - o.removedBytes
+            }
+        }
+        return Result(documentOfItem: documentOfItem, ids: ids, outcomes: outcomes, clusters: clusters,
+                      boilerplate: report.entries(), statistics: statistics, lsh: clusterer.lsh)
+    }
+}
+
+/// Pass 1's findings about one document.
+private struct Analysis: Sendable {
+    var id: String
+    var host: String
+    var priority: Double?
+    var facts: DocumentSigner.Facts
+    var sketch: BoilerplateSketch
+    var textBytes: Int
+}
+
+/// Pass 2's findings about one document.
+private struct Cleaned: Sendable {
+    var removed: [(span: Range<Int>, reason: RemovalReason, hash: UInt64, text: [UInt8])]
+    var nonBlank: Int
+    var removedContent: Int
+    var facts: DocumentSigner.Facts
+}
+
+/// A pointer handed to worker threads that write disjoint parts of it.
+struct UncheckedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import Ghurbal
+
+@Suite struct JSONLineTests {
+    @Test func scansFieldsAndKeepsBytes() throws {
+        let line = Array(#"{"id": 7, "text": "سلام \"عليكم\"\n", "meta": {"a": [1, 2.5e3, true, null]}, "url": "http://x/y"}"#.utf8)
+        let json = try JSONLine(line)
+        #expect(json.fields.map(\.key) == ["id", "text", "meta", "url"])
+        #expect(json.idText("id") == "7")
+        #expect(String(decoding: json.string("text")!, as: UTF8.self) == "سلام \"عليكم\"\n")
+        #expect(String(decoding: line[json.field("meta")!.value], as: UTF8.self) == #"{"a": [1, 2.5e3, true, null]}"#)
+        #expect(json.string("meta") == nil && json.string("missing") == nil)
+        #expect(line[json.closingBrace] == UInt8(ascii: "}"))
+    }
+
+    @Test func decodesEscapes() throws {
+        let json = try JSONLine(Array(#"{"t": "a\u0627\/\\\t\ud83d\ude00\ud800x"}"#.utf8))
+        #expect(String(decoding: json.string("t")!, as: UTF8.self) == "aا/\\\t😀\u{FFFD}x")
+    }
+
+    @Test func rejectsMalformedLines() {
+        for bad in [#"{"a": }"#, #"{"a" 1}"#, #"["a"]"#, #"{"a": "x}"#, #"{"a": 1} x"#, #"{"a": tru}"#, "{\"a\": \"\u{1}\"}", "", "{"] {
+            #expect(throws: JSONLine.SyntaxError.self, "\(bad)") { try JSONLine(Array(bad.utf8)) }
+        }
+    }
+
+    @Test func escapingRoundTrips() throws {
+        var rng = SplitMix64(seed: 1)
+        let pieces: [[UInt8]] = [Array("سلام".utf8), [0x22], [0x5C], [0x0A], [0x01], [0x1F], [0x7F], Array("abcdefghij".utf8),
+                                 [0xFF], Array("😀".utf8), [0x20], [0xE2, 0x80]]
+        for _ in 0..<300 {
+            var text: [UInt8] = []
+            for _ in 0..<Int(rng.next() % 30) { text += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            var out: [UInt8] = Array(#"{"t":"#.utf8)
+            JSONLine.appendString(text, to: &out)
+            out.append(UInt8(ascii: "}"))
+            let parsed = try JSONSerialization.jsonObject(with: Data(out)) as! [String: String]
+            #expect(parsed["t"] == String(decoding: text, as: UTF8.self))
+            #expect(try String(decoding: JSONLine(out).string("t")!, as: UTF8.self) == String(decoding: text, as: UTF8.self))
+        }
+    }
+}
