@@ -12,7 +12,7 @@ struct GhurbalCommand: ParsableCommand {
             73 output folder exists (use --force), 74 read or write error.
             """,
         version: CleanJob.version,
-        subcommands: [Clean.self, Report.self, Parameters.self]
+        subcommands: [Clean.self, Report.self, Synth.self, Evaluate.self, Parameters.self]
     )
 }
 
@@ -128,5 +128,66 @@ struct Parameters: ParsableCommand {
     @Option var permutations = 128
     func run() throws {
         print(LSHParameters.optimal(threshold: threshold, permutations: permutations))
+    }
+}
+
+struct Synth: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a scraped dump with known chrome and near-duplicates, and its truth file.")
+    @Option(help: "Number of pages.") var docs = 1000
+    @Option(name: .shortAndLong, help: "Pages, as JSONL (.gz compresses).") var output: String
+    @Option(help: "Truth file (JSONL): story id, original, exact Jaccard, chrome spans and lines of every page.") var truth: String
+    @Option(help: "Arabic text to build pages from: files or folders of text, JSONL or WET (repeatable).") var source: [String] = []
+    @Option(help: "Number of sites.") var sites = 8
+    @Option(help: "Share of pages that copy an earlier story.") var duplicates = 0.3
+    @Option(help: "Largest edit strength of a copy (0–1).") var editStrength = 0.3
+    @Option(help: "Seed; the same seed gives the same files.") var seed: UInt64 = 42
+    @Flag(help: "Replace existing files.") var force = false
+
+    func run() throws {
+        var job = SynthJob(sources: source.isEmpty ? [Self.defaultSource()] : source, output: output, truth: truth)
+        job.configuration.documents = docs
+        job.configuration.sites = sites
+        job.configuration.duplicateShare = duplicates
+        job.configuration.maxEditStrength = editStrength
+        job.configuration.seed = seed
+        job.force = force
+        do {
+            let (n, copies) = try job.run()
+            FileHandle.standardError.write(Data("ghurbal synth: \(n) pages (\(copies) copies) → \(output), truth → \(truth)\n".utf8))
+        } catch let error as GhurbalError {
+            FileHandle.standardError.write(Data("ghurbal: error: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
+    }
+
+    /// `seeds/` beside the current folder or the executable's package.
+    static func defaultSource() -> String {
+        if FileManager.default.fileExists(atPath: "seeds") { return "seeds" }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<4 {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("seeds").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return "seeds"
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a result folder against a synth truth file: duplicate pairs, cluster purity, boilerplate lines.")
+    @Option(help: "The truth file written by ghurbal synth.") var truth: String
+    @Argument(help: "A folder written by ghurbal clean --annotate (or clean/report, for duplicates only).") var result: String
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() throws {
+        do {
+            let report = try Evaluator().evaluate(truthPath: truth, resultDirectory: result)
+            print(json ? Evaluator.json(report) : Evaluator.table(report), terminator: "")
+        } catch let error as GhurbalError {
+            FileHandle.standardError.write(Data("ghurbal: error: \(error)\n".utf8))
+            throw ExitCode(error.exitCode)
+        }
     }
 }

@@ -17,6 +17,10 @@ public struct BoilerplateConfiguration: Sendable, Hashable {
     public var shortLineWords = 10
     /// Documents that lose at least this share of their non-blank bytes are reported as boilerplate only.
     public var boilerplateOnlyShare = 0.8
+    /// Documents whose paragraphs (lines longer than `shortLineWords`) are at least this similar tell one story, and
+    /// count once for boilerplate, transitively. Default 0.5: lower than the duplicate threshold, because re-crawled
+    /// and republished versions of one article share unchanged paragraphs even when their edits put them below it.
+    public var storyThreshold = 0.5
 
     public init() {}
 }
@@ -25,6 +29,9 @@ public struct BoilerplateConfiguration: Sendable, Hashable {
 public enum RemovalReason: String, Sendable, Hashable {
     /// The normalized line recurs across documents of the site.
     case line
+    /// A short label (at most three words, "اقرأ أيضا:", "Read more:") before a line that is boilerplate: a teaser
+    /// that quotes a headline of the site's own lists.
+    case teaser
     /// The line belongs to a block that recurs near-identically across documents of the site.
     case block
 }
@@ -205,14 +212,29 @@ public struct BoilerplateModel: Sendable {
     let docSite: [Int32]
     let requiredBySite: [Int32: Int]
 
-    /// For each line of document `doc`: why it is removed, or nil when it stays.
-    public func removals(document doc: Int, segments: SegmentedDocument) -> [RemovalReason?] {
+    /// For each line of document `doc`: why it is removed, or nil when it stays. `normalized` is the segmenter's
+    /// buffer the lines' `normalized` ranges point into.
+    public func removals(document doc: Int, segments: SegmentedDocument,
+                         normalized: UnsafeBufferPointer<UInt8>) -> [RemovalReason?] {
         var result = [RemovalReason?](repeating: nil, count: segments.lines.count)
         let site = docSite[doc]
         let need = requiredBySite[site] ?? Int.max
+        func isBoilerplate(_ hash: UInt64) -> Bool {
+            (lineStories[BoilerplateDetector.key(hash, site: site)] ?? 0) >= need
+        }
         for (i, line) in segments.lines.enumerated() where line.hash != 0 {
-            if let stories = lineStories[BoilerplateDetector.key(line.hash, site: site)], stories >= need {
+            if isBoilerplate(line.hash) {
                 result[i] = .line
+            } else if line.words >= 4 {
+                // Drop one, two, then three leading words and look the rest up.
+                var at = line.normalized.lowerBound
+                for _ in 0..<3 {
+                    while at < line.normalized.upperBound && normalized[at] != 0x20 { at += 1 }
+                    at += 1
+                    guard at < line.normalized.upperBound else { break }
+                    let hash = DocumentSegmenter.lineHash(UnsafeBufferPointer(rebasing: normalized[at..<line.normalized.upperBound]))
+                    if isBoilerplate(hash) { result[i] = .teaser; break }
+                }
             }
         }
         if let docBlocks = blocks[doc] {

@@ -53,8 +53,9 @@ struct DuplicateClusterer {
         var splitComponents = 0
     }
 
-    func cluster(signatures: SignatureStore, facts: [DocumentSigner.Facts], priorities: [Double]?,
-                 shingleSets: [[UInt64]]?) -> (clusters: [DuplicateCluster], statistics: Statistics) {
+    /// Steps 1 and 2: the connected sets of verified pairs (transitive, no split).
+    func connect(signatures: SignatureStore, facts: [DocumentSigner.Facts],
+                 shingleSets: [[UInt64]]?) -> (sets: UnionFind, statistics: Statistics) {
         let n = signatures.count
         var stats = Statistics()
         var sets = UnionFind(count: n)
@@ -85,6 +86,12 @@ struct DuplicateClusterer {
                 sets.union(a, b)
             }
         }
+        return (sets, stats)
+    }
+
+    func cluster(signatures: SignatureStore, facts: [DocumentSigner.Facts], priorities: [Double]?,
+                 shingleSets: [[UInt64]]?) -> (clusters: [DuplicateCluster], statistics: Statistics) {
+        var (sets, stats) = connect(signatures: signatures, facts: facts, shingleSets: shingleSets)
 
         // 3. Split every connected set around representatives.
         var clusters: [DuplicateCluster] = []

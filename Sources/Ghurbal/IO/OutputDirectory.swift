@@ -72,6 +72,8 @@ public final class OutputDirectory {
 /// A buffered output file, optionally gzip-compressed.
 public final class OutputFile {
     let path: String
+    /// For a stand-alone file: the name it gets once complete (it is written under a temporary name until then).
+    var finalPath: String?
     let handle: FileHandle
     var pending: [UInt8] = []
     var zstream: UnsafeMutablePointer<z_stream>?
@@ -97,6 +99,7 @@ public final class OutputFile {
     deinit {
         if let z = zstream { deflateEnd(z); z.deallocate() }
         try? handle.close()
+        discard()
     }
 
     public func write(_ bytes: some Sequence<UInt8>) throws {
@@ -135,9 +138,29 @@ public final class OutputFile {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// A stand-alone file written under a temporary name beside `path` and renamed to `path` by `close()`, so that
+    /// an interrupted run leaves no file that looks complete.
+    public static func atomic(path: String, gzip: Bool) throws -> OutputFile {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let temporary = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(".\(name).ghurbal-partial")
+        let file = try OutputFile(path: temporary, gzip: gzip)
+        file.finalPath = path
+        return file
+    }
+
     /// Flushes and closes; the file is complete only after this.
     public func close() throws {
         try flush(final: true)
         do { try handle.synchronize() } catch { throw GhurbalError.cannotWrite(path, reason: error.localizedDescription) }
+        if let finalPath {
+            if rename(path, finalPath) != 0 { throw GhurbalError.cannotWrite(finalPath, reason: String(cString: strerror(errno))) }
+            self.finalPath = nil
+        }
+    }
+
+    /// Gives up a stand-alone file: the temporary file is removed.
+    public func discard() {
+        if finalPath != nil { try? FileManager.default.removeItem(atPath: path); finalPath = nil }
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 
 /// The whole job as passes over a `DocumentSource`, parallel over documents within each batch:
 ///
-/// 1. *analyse*: parse, segment, sketch lines and blocks for boilerplate, sign the full text;
-///    then stories (near-duplicates on the full text) and the boilerplate decision;
+/// 1. *analyse*: parse, segment, sketch lines and blocks for boilerplate, sign the paragraphs;
+///    then stories (documents whose paragraphs are `storyThreshold` similar, transitively) and the boilerplate
+///    decision;
 /// 2. *sign*: parse and segment again, apply the boilerplate decision, sign what is left;
 ///    then near-duplicate clusters on the cleaned text.
 ///
@@ -53,7 +54,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         var priorities: [Double] = []
         var textBytes: [Int] = []
         var anyPriority = false
-        let fullSignatures = SignatureStore(permutations: k, capacity: 1024)
+        let storySignatures = SignatureStore(permutations: k, capacity: 1024)
         let detector = BoilerplateDetector(configuration: b)
         var statistics = CleaningStatistics()
         var bytesDone = 0
@@ -72,8 +73,12 @@ public struct CleaningEngine<Source: DocumentSource> {
                     results[i] = source.document(items[i]).map { doc in
                         doc.text.withUnsafeBufferPointer { text in
                             let segments = segmenter.segment(text)
-                            let f = signer.signNormalized(segmenter.normalized.bytes, invalidUTF8: segments.invalidUTF8,
-                                                          into: scratchBox.pointer + i * k)
+                            // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
+                            // or every line when there is no paragraph.
+                            let paragraphs = segments.lines.filter { $0.kind == .paragraph }
+                            var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
+                                                into: scratchBox.pointer + i * k)
+                            f.invalidUTF8 = segments.invalidUTF8
                             return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
                                             priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
                                             textBytes: doc.text.count)
@@ -97,8 +102,8 @@ public struct CleaningEngine<Source: DocumentSource> {
                     facts.append(a.facts)
                     priorities.append(a.priority ?? 0)
                     anyPriority = anyPriority || a.priority != nil
-                    let slot = fullSignatures.appendEmpty(1)
-                    fullSignatures.slotsPointer(slot).update(from: scratch + i * k, count: k)
+                    let slot = storySignatures.appendEmpty(1)
+                    storySignatures.slotsPointer(slot).update(from: scratch + i * k, count: k)
                     detector.add(site: Int(site), sketch: a.sketch)
                     statistics.bytesIn += a.textBytes
                     textBytes.append(a.textBytes)
@@ -111,9 +116,11 @@ public struct CleaningEngine<Source: DocumentSource> {
         let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: .signatures,
                                            lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry)
         let policyPriorities = anyPriority ? priorities : nil
-        let (stories, _) = clusterer.cluster(signatures: fullSignatures, facts: facts, priorities: policyPriorities, shingleSets: nil)
-        var storyOf = Array(0..<n)
-        for s in stories { for m in s.members { storyOf[m.index] = s.representative } }
+        let storyClusterer = DuplicateClusterer(threshold: b.storyThreshold, policy: .firstSeen, verification: .signatures,
+                                                lsh: LSHParameters.optimal(threshold: b.storyThreshold, permutations: k),
+                                                maxComparisonsPerEntry: c.maxComparisonsPerEntry)
+        var (storySets, _) = storyClusterer.connect(signatures: storySignatures, facts: facts, shingleSets: nil)
+        let storyOf = (0..<n).map { storySets.find($0) }
         let model = detector.decide(storyOf: storyOf)
         statistics.storyGroups = Set(storyOf).count
 
@@ -141,7 +148,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                     if d >= 0, case .success(let doc) = source.document(items[i]) {
                         results[i] = doc.text.withUnsafeBufferPointer { text in
                             let segments = segmenter.segment(text)
-                            let removals = model.removals(document: d, segments: segments)
+                            let removals = model.removals(document: d, segments: segments, normalized: segmenter.normalized.bytes)
                             var kept: [SegmentedLine] = []
                             var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0,
                                                   facts: DocumentSigner.Facts(shingles: 0, contentHash: 0, normalizedBytes: 0, invalidUTF8: 0))

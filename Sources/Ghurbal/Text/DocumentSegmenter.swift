@@ -106,10 +106,15 @@ public final class DocumentSegmenter {
         let bytes = UnsafeBufferPointer(start: normalized.storage + start, count: end - start)
         var words = 1
         for b in bytes where b == 0x20 { words += 1 }
-        let hash = XXH3_64bits_withSeed(bytes.baseAddress, bytes.count, Self.lineSeed) | 1
+        let hash = Self.lineHash(bytes)
         let kind: LineKind = Self.startsWithBullet(text, span) ? .listItem : (words <= shortLineWords ? .short : .paragraph)
         return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: hash, kind: kind, words: words,
                              normalized: start..<end)
+    }
+
+    /// The hash of a normalized line (never 0, which marks a blank line).
+    public static func lineHash(_ normalized: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        XXH3_64bits_withSeed(normalized.baseAddress, normalized.count, lineSeed) | 1
     }
 
     /// A bullet or an enumeration at the start of the line (after spaces), followed by a space.
