@@ -1,3 +1,5 @@
+internal import CXXHash
+
 /// Settings of boilerplate detection.
 public struct BoilerplateConfiguration: Sendable, Hashable {
     /// A line (or a block) is boilerplate when it recurs in at least this many documents of one site. Default 3:
@@ -180,12 +182,30 @@ public final class BoilerplateDetector {
                                             permutations: configuration.blockPermutations)
             var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
             index.reserveCapacity(blockDoc.count)
-            for b in 0..<blockDoc.count { index.insert(id: UInt32(b), signature: blockSignatures[b]) }
-            index.seal()
             var groups = UnionFind(count: blockDoc.count)
-            index.forEachCandidatePair(maxComparisonsPerEntry: 64) { band, x, y in
+            // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
+            // buckets, which would otherwise hold every page of the site.
+            var firstWithSignature: [UInt64: Int] = [:]
+            for b in 0..<blockDoc.count {
+                let signature = blockSignatures[b]
+                let key = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, UInt64(UInt32(bitPattern: docSite[Int(blockDoc[b])])))
+                if let first = firstWithSignature[key], docSite[Int(blockDoc[first])] == docSite[Int(blockDoc[b])],
+                   signature.elementsEqual(blockSignatures[first]) {
+                    groups.union(first, b)
+                } else {
+                    firstWithSignature[key] = b
+                    index.insert(id: UInt32(b), signature: signature)
+                }
+            }
+            firstWithSignature = [:]
+            index.seal()
+            // Only connectivity matters here, and near-identical blocks stay connected through their nearest
+            // neighbours in a bucket: 16 comparisons per entry keep huge buckets (a menu on every page) cheap.
+            index.forEachCandidatePair(maxComparisonsPerEntry: 16) { band, x, y in
                 let a = Int(x), b = Int(y)
                 guard blockDoc[a] != blockDoc[b], docSite[Int(blockDoc[a])] == docSite[Int(blockDoc[b])] else { return }
+                // Already joined: verifying again could only add an edge the sets already have.
+                if groups.find(a) == groups.find(b) { return }
                 if band > 0, let first = index.firstSharedBand(blockSignatures[a], blockSignatures[b]), first < band { return }
                 if estimatedJaccard(blockSignatures[a], blockSignatures[b]) >= configuration.blockThreshold {
                     groups.union(a, b)

@@ -81,6 +81,8 @@ struct DuplicateClusterer {
             let a = Int(x), b = Int(y)
             if band > 0, let first = index.firstSharedBand(signatures[a], signatures[b]), first < band { return }
             stats.candidatePairs += 1
+            // Already joined: verifying again could only add an edge the sets already have.
+            if sets.find(a) == sets.find(b) { return }
             if similarity(a, b, signatures, shingleSets) >= threshold {
                 stats.verifiedPairs += 1
                 sets.union(a, b)

@@ -189,16 +189,31 @@ public struct CleanJob: Sendable {
         s += ",\"similarity\":" + (outcome.similarity.map { formatFixed($0, 4) } ?? "null")
         s += ",\"boilerplate_only\":" + (outcome.boilerplateOnly ? "true" : "false")
         s += ",\"removed_spans\":["
-        s += outcome.removedLines.map { r in
-            "[\(scalarOffset(text, r.span.lowerBound)),\(scalarOffset(text, r.span.upperBound)),\"\(r.reason.rawValue)\"]"
+        let offsets = scalarOffsets(text, outcome.removedLines.flatMap { [$0.span.lowerBound, $0.span.upperBound] })
+        s += outcome.removedLines.indices.map { i in
+            "[\(offsets[2 * i]),\(offsets[2 * i + 1]),\"\(outcome.removedLines[i].reason.rawValue)\"]"
         }.joined(separator: ",")
         s += "]"
         return Array(s.utf8)
     }
 
-    /// The number of Unicode scalars (after repair, each invalid sequence is one U+FFFD) before byte `offset`.
-    func scalarOffset(_ text: [UInt8], _ offset: Int) -> Int {
-        String(decoding: text[0..<offset], as: UTF8.self).unicodeScalars.count
+    /// For ascending byte offsets: the number of Unicode scalars before each in the text as written (after repair,
+    /// each invalid sequence is one U+FFFD). One pass for valid UTF-8, which is nearly always the case.
+    func scalarOffsets(_ text: [UInt8], _ byteOffsets: [Int]) -> [Int] {
+        guard String(validating: text, as: UTF8.self) != nil else {
+            return byteOffsets.map { String(decoding: text[0..<$0], as: UTF8.self).unicodeScalars.count }
+        }
+        var result: [Int] = []
+        result.reserveCapacity(byteOffsets.count)
+        var scalars = 0, at = 0
+        for offset in byteOffsets {
+            while at < offset {
+                if text[at] & 0xC0 != 0x80 { scalars += 1 }
+                at += 1
+            }
+            result.append(scalars)
+        }
+        return result
     }
 
     func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
@@ -251,6 +266,7 @@ public struct CleanJob: Sendable {
             "seed": \(c.seed), "annotate": \(annotate)
           },
           "seconds": {"total": \(formatFixed(s.seconds, 3)), "analyse_and_sign": \(formatFixed(s.cleanSeconds, 3)), "write": \(formatFixed(s.writeSeconds, 3))},
+          "phase_seconds": {\(st.phaseSeconds.map { "\"\($0.0)\": \(formatFixed($0.1, 3))" }.joined(separator: ", "))},
           "passes_over_input": \(reportOnly ? 2 : 3),
           "minhash_kernel": "\(MinHasher.kernelName)"
         }

@@ -44,6 +44,13 @@ public struct CleaningEngine<Source: DocumentSource> {
         let sketcher = BoilerplateSketcher(configuration: b)
         let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let k = c.permutations
+        var clock = Date()
+        var phases: [(String, Double)] = []
+        func phase(_ name: String) {
+            let now = Date()
+            phases.append((name, now.timeIntervalSince(clock)))
+            clock = now
+        }
 
         // Pass 1.
         var documentOfItem: [Int32] = []
@@ -113,6 +120,7 @@ public struct CleaningEngine<Source: DocumentSource> {
             progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
         }
         let n = ids.count
+        phase("analyse")
         let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: .signatures,
                                            lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry)
         let policyPriorities = anyPriority ? priorities : nil
@@ -121,7 +129,9 @@ public struct CleaningEngine<Source: DocumentSource> {
                                                 maxComparisonsPerEntry: c.maxComparisonsPerEntry)
         var (storySets, _) = storyClusterer.connect(signatures: storySignatures, facts: facts, shingleSets: nil)
         let storyOf = (0..<n).map { storySets.find($0) }
+        phase("stories")
         let model = detector.decide(storyOf: storyOf)
+        phase("boilerplate")
         statistics.storyGroups = Set(storyOf).count
 
         // Pass 2.
@@ -188,6 +198,7 @@ public struct CleaningEngine<Source: DocumentSource> {
             progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: bytesDone))
         }
         precondition(outcomes.count == n, "the source gave different documents on the second pass")
+        phase("sign")
 
         let (clusters, stats) = clusterer.cluster(signatures: cleanSignatures, facts: cleanFacts,
                                                   priorities: policyPriorities, shingleSets: nil)
@@ -198,6 +209,8 @@ public struct CleaningEngine<Source: DocumentSource> {
                 if m.index != cluster.representative { outcomes[m.index].duplicateOf = cluster.representative }
             }
         }
+        phase("cluster")
+        statistics.phaseSeconds = phases
         statistics.documents = n
         statistics.clusters = clusters.count
         statistics.candidatePairs = stats.candidatePairs

@@ -70,7 +70,7 @@ public struct BoilerplateEntry: Sendable, Hashable {
     public var examples: [String]
 }
 
-public struct CleaningStatistics: Sendable, Hashable {
+public struct CleaningStatistics: Sendable {
     public var documents = 0
     public var keptDocuments = 0
     public var duplicates = 0
@@ -82,6 +82,9 @@ public struct CleaningStatistics: Sendable, Hashable {
     public var invalidUTF8Sequences = 0
     public var candidatePairs = 0
     public var storyGroups = 0
+    /// Wall-clock seconds of each phase, in order: ("analyse", …), ("stories", …), ("boilerplate", …), ("sign", …),
+    /// ("cluster", …).
+    public var phaseSeconds: [(String, Double)] = []
 }
 
 public struct CleaningResult: Sendable {
