@@ -149,6 +149,8 @@ public struct CleaningEngine<Source: DocumentSource> {
             let results = ParallelSlots<Cleaned>(count: items.count)
             let active = min(workers, items.count)
             let documentOfItemNow = documentOfItem
+            // Lines whose text the report already has: workers copy the text of the others only.
+            let reported = Set(report.entries_.keys)
             DispatchQueue.concurrentPerform(iterations: active) { w in
                 let segmenter = DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords)
                 let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
@@ -165,7 +167,8 @@ public struct CleaningEngine<Source: DocumentSource> {
                             for (l, line) in segments.lines.enumerated() where line.hash != 0 {
                                 cleaned.nonBlank += line.span.count
                                 if let reason = removals[l] {
-                                    cleaned.removed.append((line.spanWithTerminator, reason, line.hash, Array(text[line.span])))
+                                    cleaned.removed.append((line.spanWithTerminator, reason, line.hash,
+                                                            reported.contains(line.hash) ? nil : Array(text[line.span])))
                                     cleaned.removedContent += line.span.count
                                 } else {
                                     kept.append(line)
@@ -186,7 +189,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                 var removedBytes = 0
                 for line in r.removed {
                     removedBytes += line.span.count
-                    report.add(hash: line.hash, text: line.text[...], reason: line.reason, document: ids[d], site: sites[d])
+                    report.add(hash: line.hash, text: line.text?[...], reason: line.reason, document: ids[d], site: sites[d])
                 }
                 let boilerplateOnly = r.nonBlank > 0 && Double(r.removedContent) / Double(r.nonBlank) >= b.boilerplateOnlyShare
                 outcomes.append(DocumentOutcome(index: d, removedLines: r.removed.map { ($0.span, $0.reason) },
@@ -243,7 +246,8 @@ private struct Analysis: Sendable {
 
 /// Pass 2's findings about one document.
 private struct Cleaned: Sendable {
-    var removed: [(span: Range<Int>, reason: RemovalReason, hash: UInt64, text: [UInt8])]
+    /// Removed lines; `text` only for lines the report did not have when the batch started.
+    var removed: [(span: Range<Int>, reason: RemovalReason, hash: UInt64, text: [UInt8]?)]
     var nonBlank: Int
     var removedContent: Int
     var facts: DocumentSigner.Facts

@@ -138,14 +138,20 @@ final class BoilerplateReportBuilder {
     var entries_: [UInt64: Entry] = [:]
     var order = 0
 
-    func add(hash: UInt64, text: ArraySlice<UInt8>, reason: RemovalReason, document: String, site: Int32) {
-        if entries_[hash] == nil {
-            entries_[hash] = Entry(text: String(decoding: text, as: UTF8.self), reason: reason, first: order)
+    /// Whether the report already has the text of this line (workers skip copying it then).
+    func knows(_ hash: UInt64) -> Bool { entries_[hash] != nil }
+
+    /// Counts one removed line; `text` is needed only the first time a line is seen.
+    func add(hash: UInt64, text: ArraySlice<UInt8>?, reason: RemovalReason, document: String, site: Int32) {
+        if let i = entries_.index(forKey: hash) {
+            entries_.values[i].documents += 1
+            if !entries_.values[i].sites.contains(site) { entries_.values[i].sites.insert(site) }
+            if entries_.values[i].examples.count < 3 { entries_.values[i].examples.append(document) }
+        } else {
+            entries_[hash] = Entry(text: String(decoding: text ?? [], as: UTF8.self), reason: reason, documents: 1,
+                                   sites: [site], examples: [document], first: order)
             order += 1
         }
-        entries_[hash]!.documents += 1
-        entries_[hash]!.sites.insert(site)
-        if entries_[hash]!.examples.count < 3 { entries_[hash]!.examples.append(document) }
     }
 
     func entries() -> [BoilerplateEntry] {
