@@ -45,6 +45,9 @@ struct JobOptions: ParsableArguments {
     @Option(help: "Seed for shingle hashing and permutations.") var seed: UInt64 = 0x5EED_6875_7262_616C
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.") var threads: Int?
     @Flag(help: "Stop at the first bad input record instead of skipping it.") var strict = false
+    @Option(help: "Skip (and count) JSON lines and text files longer than this many bytes.") var maxDocumentBytes = 256 << 20
+    @Flag(help: "For folders of text files: each first-level sub-folder is a site (default: the whole input is one).")
+    var sitesFromFolders = false
     @Flag(help: "Replace the output folder if it exists.") var force = false
     @Flag(help: "Drop documents that lose most of their text to boilerplate.") var dropBoilerplateOnly = false
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
@@ -59,6 +62,7 @@ struct JobOptions: ParsableArguments {
         }
         guard minDocs >= 2 else { throw ValidationError("--min-docs must be at least 2") }
         if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
+        guard maxDocumentBytes >= 1 else { throw ValidationError("--max-document-bytes must be positive") }
     }
 
     func job(reportOnly: Bool, annotate: Bool) -> CleanJob {
@@ -69,6 +73,8 @@ struct JobOptions: ParsableArguments {
         job.reader.urlField = urlField
         job.reader.priorityField = priorityField
         job.reader.strict = strict
+        job.reader.maxDocumentBytes = maxDocumentBytes
+        job.reader.sitesFromFolders = sitesFromFolders
         var n = NearDuplicateConfiguration()
         n.threshold = threshold
         n.shingler = ShingleHasher(unit: shingle == .words ? .words : .characters, size: ngram, seed: seed)

@@ -189,6 +189,41 @@ enum CLI {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("corpus/sub/000_bd1fe51ea12c4d40.txt").path))
     }
 
+    @Test func hugeLinesAreSkippedAndCounted() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let seeds = try SeedFixtures.all()
+        var lines = seeds.enumerated().map { "{\"id\": \($0.offset), \"text\": \(JSONLine.quoted($0.element.text))}" }
+        lines.insert("{\"id\": 77, \"text\": \"" + String(repeating: "كلمة ", count: 40_000) + "\"}", at: 1)  // ~400 KB
+        let jsonl = tmp.appendingPathComponent("huge.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: jsonl, atomically: true, encoding: .utf8)
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", jsonl.path, "-o", out.path, "--max-document-bytes", "100000"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("huge.jsonl:2: not text: line of"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["skipped"] as? [String: Int] == ["too_large": 1])
+        #expect(try CLI.lines(out.appendingPathComponent("corpus/huge.jsonl")).map { $0["id"] as! Int } == [0, 1, 2, 3, 4])
+        let strict = try CLI.run(["clean", jsonl.path, "-o", tmp.appendingPathComponent("o2").path, "--max-document-bytes", "100000", "--strict"])
+        #expect(strict.status == 65 && !FileManager.default.fileExists(atPath: tmp.appendingPathComponent("o2").path))
+    }
+
+    @Test func sitesFromFolders() throws {
+        // 000, 002 and 003 under three different site folders share nothing within a site.
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let seeds = try SeedFixtures.all()
+        for (i, d) in [0, 2, 3].enumerated() {
+            let folder = tmp.appendingPathComponent("in/site\(i)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try seeds[d].text.write(to: folder.appendingPathComponent(seeds[d].name), atomically: true, encoding: .utf8)
+        }
+        let one = try CLI.run(["clean", tmp.appendingPathComponent("in").path, "-o", tmp.appendingPathComponent("o1").path])
+        #expect(one.stderr.contains("45 lines removed"))
+        let split = try CLI.run(["clean", tmp.appendingPathComponent("in").path, "-o", tmp.appendingPathComponent("o2").path, "--sites-from-folders"])
+        #expect(split.status == 0 && split.stderr.contains("0 lines removed"), "\(split.stderr)")
+    }
+
     @Test func wetInput() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -149,7 +149,7 @@ public final class ByteReader {
                 let p = memchr(b.baseAddress! + searchFrom, 0x0A, end - searchFrom)
                 return p.map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
             }) {
-                if skipped > 0 {
+                if skipped > 0 || nl - position > maxLength {
                     let length = skipped + nl - position
                     position = nl + 1
                     return .tooLong(length)
@@ -165,7 +165,7 @@ public final class ByteReader {
             searchFrom = end
             let before = end - position
             if try !fill() {
-                if skipped > 0 { return .tooLong(skipped + (end - position)) }
+                if skipped > 0 || end - position > maxLength { return .tooLong(skipped + (end - position)) }
                 if position == end { return nil }
                 let line = Array(buffer[position..<end])
                 position = end

@@ -193,7 +193,9 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             if Self.isBlank(item.bytes) { return .failure(.emptyInput(location)) }
             var id = file.relativePath
             if file.gzip { id.removeLast(3) }
-            return .success(SourceDocument(id: id, text: item.bytes))
+            // With sitesFromFolders, "site-a/2024/page.txt" belongs to site "site-a" (a URL-less host).
+            let folder = file.relativePath.split(separator: "/").dropLast().first.map(String.init)
+            return .success(SourceDocument(id: id, text: item.bytes, url: options.sitesFromFolders ? folder : nil))
         case .jsonLine:
             return parseJSONLine(item, file).map(\.document)
         case .wetRecord:

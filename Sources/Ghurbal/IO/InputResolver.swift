@@ -30,8 +30,11 @@ public struct ReaderOptions: Sendable {
     public var priorityField: String?
     /// Stop at the first bad record instead of skipping it.
     public var strict = false
-    /// Longest line (JSONL) or file (text) read, in bytes.
+    /// Longest line (JSONL) or file (text) read, in bytes; longer ones are skipped and counted. Default 256 MiB.
     public var maxDocumentBytes = 256 << 20
+    /// For text files: the first folder below the input folder is the document's site (by default a folder of
+    /// text files is one site).
+    public var sitesFromFolders = false
     public init() {}
 }
 
