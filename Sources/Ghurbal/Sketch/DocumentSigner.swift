@@ -7,7 +7,7 @@ public final class DocumentSigner {
     public let shingler: ShingleHasher
     public let minHasher: MinHasher
     let normalized = ByteBuffer(capacity: 1 << 16)
-    var hashes: [UInt64] = []
+    let hashes = ShingleBuffer(capacity: 1 << 14)
 
     /// What signing one document found out besides its signature.
     public struct Facts: Sendable, Hashable {
@@ -26,7 +26,6 @@ public final class DocumentSigner {
         self.normalizer = options == normalizer.options ? normalizer : ArabicNormalizer(options: options)
         self.shingler = shingler
         self.minHasher = minHasher
-        hashes.reserveCapacity(4096)
     }
 
     /// Signs raw text (any bytes; invalid UTF-8 is repaired by the normalizer) into `signature` (k slots).
@@ -43,9 +42,8 @@ public final class DocumentSigner {
     /// Signs text that is already normalized with `keepLineBreaks = false` (a `DocumentSegmenter`'s `normalized`).
     public func signNormalized(_ bytes: UnsafeBufferPointer<UInt8>, invalidUTF8: Int,
                                into signature: UnsafeMutablePointer<UInt32>) -> Facts {
-        hashes.removeAll(keepingCapacity: true)
-        let shingles = shingler.hashes(of: bytes, into: &hashes)
-        hashes.withUnsafeBufferPointer { _ = minHasher.sign($0, into: signature) }
+        let shingles = shingler.hashes(of: bytes, into: hashes)
+        minHasher.sign(hashes.hashes, into: signature)
         let contentHash = bytes.count == 0 ? 0 : XXH3_64bits_withSeed(bytes.baseAddress, bytes.count, 0x636F_6E74)
         return Facts(shingles: shingles, contentHash: contentHash, normalizedBytes: bytes.count, invalidUTF8: invalidUTF8)
     }
@@ -65,7 +63,7 @@ public final class DocumentSigner {
 
     /// The sorted, distinct shingle hashes of the last signed document (for exact verification).
     public func lastShingleSet() -> [UInt64] {
-        var set = hashes
+        var set = Array(hashes.hashes)
         set.sort()
         var unique: [UInt64] = []
         unique.reserveCapacity(set.count)

@@ -37,6 +37,22 @@ public struct ShingleHasher: Sendable, Hashable {
         }
     }
 
+    /// Writes every shingle hash of `text` into `hashes` (grown when needed, reused across documents); returns how
+    /// many there are. No per-shingle bookkeeping: the buffer is sized for the worst case (one shingle per byte pair)
+    /// before hashing.
+    @discardableResult
+    public func hashes(of text: UnsafeBufferPointer<UInt8>, into hashes: ShingleBuffer) -> Int {
+        hashes.ensureCapacity(text.count / 2 + 2)
+        let out = hashes.pointer
+        var n = 0
+        forEachShingle(in: text) { h in
+            out[n] = h
+            n += 1
+        }
+        hashes.count = n
+        return n
+    }
+
     /// Appends every shingle hash to `hashes` (a reused buffer); returns how many were appended.
     @discardableResult
     public func hashes(of text: UnsafeBufferPointer<UInt8>, into hashes: inout [UInt64]) -> Int {
@@ -121,4 +137,28 @@ public struct ShingleHasher: Sendable, Hashable {
             return produced
         }
     }
+}
+
+/// Reusable storage for a document's shingle hashes.
+public final class ShingleBuffer {
+    public private(set) var pointer: UnsafeMutablePointer<UInt64>
+    public private(set) var capacity: Int
+    /// Hashes written by the last `ShingleHasher.hashes(of:into:)`.
+    public internal(set) var count = 0
+
+    public init(capacity: Int = 4096) {
+        self.capacity = max(16, capacity)
+        pointer = .allocate(capacity: self.capacity)
+    }
+
+    deinit { pointer.deallocate() }
+
+    func ensureCapacity(_ n: Int) {
+        guard n > capacity else { return }
+        pointer.deallocate()
+        capacity = max(n, capacity * 2)
+        pointer = .allocate(capacity: capacity)
+    }
+
+    public var hashes: UnsafeBufferPointer<UInt64> { UnsafeBufferPointer(start: pointer, count: count) }
 }
