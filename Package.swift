@@ -61,6 +61,11 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "HotLoop",
+            dependencies: ["Ghurbal", "CXXHash"],
+            path: "Benchmarks/HotLoop"
+        ),
+        .executableTarget(
             name: "DedupEvaluation",
             dependencies: ["Ghurbal"],
             path: "Benchmarks/DedupEvaluation"

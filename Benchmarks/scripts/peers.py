@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Ghurbal beside datasketch and rensa on one generated dump, in one run.
+
+    python3 Benchmarks/scripts/peers.py [--docs 36000] [--work DIR]
+
+Creates a virtual environment with the peers from PyPI (once), generates a dump with `ghurbal synth` (about 100 MB
+at 36,000 pages), and runs every tool on it at the same settings — word 5-grams after a whitespace split, 128
+permutations, threshold 0.8 — each as its own process under /usr/bin/time -v. The peers hash shingles, build MinHash
+signatures, index them in LSH, verify candidates on the signature and join them transitively; ghurbal runs its whole
+job (read, normalize, boilerplate, sign, index, cluster, write the cleaned corpus). Prints seconds, documents/s, MB/s,
+peak memory, pairs found and, against the truth, pair precision and the recall of copies with exact Jaccard ≥ 0.8.
+"""
+import argparse, json, os, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PEERS = ["datasketch", "rensa"]
+
+PEER_CODE = r'''
+import json, sys, time
+tool, pages, pairs_out = sys.argv[1], sys.argv[2], sys.argv[3]
+K, T, N = 128, 0.8, 5
+ids, sigs = [], []
+def shingles(text):
+    w = text.split()
+    if len(w) < N:
+        return {" ".join(w)} if w else set()
+    return {" ".join(w[i:i + N]) for i in range(len(w) - N + 1)}
+if tool == "datasketch":
+    from datasketch import MinHash, MinHashLSH
+    lsh = MinHashLSH(threshold=T, num_perm=K)
+    with open(pages, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            m = MinHash(num_perm=K, seed=1)
+            m.update_batch([s.encode("utf-8") for s in shingles(d["text"])])
+            key = len(ids)
+            ids.append(d["id"]); sigs.append(m)
+            lsh.insert(key, m)
+    query = lambda i: lsh.query(sigs[i])
+    jac = lambda a, b: sigs[a].jaccard(sigs[b])
+elif tool == "rensa":
+    from rensa import RMinHash, RMinHashLSH
+    lsh = RMinHashLSH(threshold=T, num_perm=K, num_bands=16)
+    with open(pages, encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            m = RMinHash(num_perm=K, seed=1)
+            m.update(list(shingles(d["text"])))
+            key = len(ids)
+            ids.append(d["id"]); sigs.append(m)
+            lsh.insert(key, m)
+    query = lambda i: lsh.query(sigs[i])
+    jac = lambda a, b: sigs[a].jaccard(sigs[b])
+parent = list(range(len(ids)))
+def find(x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]; x = parent[x]
+    return x
+for i in range(len(ids)):
+    for j in query(i):
+        if j > i and find(i) != find(j) and jac(i, j) >= T:
+            parent[find(j)] = find(i)
+groups = {}
+for i in range(len(ids)):
+    groups.setdefault(find(i), []).append(ids[i])
+with open(pairs_out, "w") as out:
+    for g in groups.values():
+        if len(g) > 1:
+            out.write(json.dumps(g) + "\n")
+'''
+
+def run_timed(cmd, env=None):
+    t = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True, env=env)
+    if t.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{t.stderr[-2000:]}")
+    rss = next(int(l.split(":")[1]) for l in t.stderr.splitlines() if "Maximum resident" in l)
+    return rss
+
+def pairs_of(groups):
+    out = set()
+    for g in groups:
+        g = sorted(g)
+        for i in range(len(g)):
+            for j in range(i + 1, len(g)):
+                out.add((g[i], g[j]))
+    return out
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--docs", type=int, default=36000)
+    p.add_argument("--work", default=os.path.join(ROOT, ".build", "peers"))
+    a = p.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    venv = os.path.join(a.work, "venv")
+    if not os.path.exists(os.path.join(venv, "bin", "python")):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q"] + PEERS, check=True)
+    subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps")], check=True)
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT, "--product", "ghurbal"], check=True,
+                   stdout=subprocess.DEVNULL)
+    ghurbal = os.path.join(ROOT, ".build", "release", "ghurbal")
+    pages = os.path.join(a.work, f"pages-{a.docs}.jsonl")
+    truth_path = os.path.join(a.work, f"truth-{a.docs}.jsonl")
+    if not os.path.exists(pages):
+        subprocess.run([ghurbal, "synth", "--docs", str(a.docs), "-o", pages, "--truth", truth_path, "--force"], check=True)
+    mb = os.path.getsize(pages) / 1e6
+    truth = [json.loads(l) for l in open(truth_path, encoding="utf-8")]
+    story = {t["id"]: t["story"] for t in truth}
+    by_story = {}
+    for t in truth:
+        by_story.setdefault(t["story"], []).append(t["id"])
+    true_pairs = pairs_of(by_story.values())
+    copies_80 = [(min(t["id"], t["original"]), max(t["id"], t["original"])) for t in truth
+                 if t["original"] and t["jaccard"] >= 0.8]
+    code = os.path.join(a.work, "peer.py")
+    with open(code, "w") as f:
+        f.write(PEER_CODE)
+
+    rows = []
+    def score(name, seconds, rss, groups):
+        found = pairs_of(groups)
+        tp = len(found & true_pairs)
+        precision = tp / len(found) if found else 1.0
+        recall80 = sum(1 for c in copies_80 if c in found) / max(1, len(copies_80))
+        rows.append((name, seconds, a.docs / seconds, mb / seconds, rss / 1024, len(found), precision, recall80))
+
+    out = os.path.join(a.work, "ghurbal-out")
+    subprocess.run(["rm", "-rf", out])
+    start = time.time()
+    rss = run_timed([ghurbal, "clean", pages, "-o", out, "--quiet"])
+    seconds = time.time() - start
+    groups = [[m["id"] for m in json.loads(l)["members"]] for l in open(os.path.join(out, "clusters.jsonl"), encoding="utf-8")]
+    score("ghurbal (2 threads, whole job)", seconds, rss, groups)
+    for peer in PEERS:
+        result = os.path.join(a.work, f"{peer}-groups.jsonl")
+        start = time.time()
+        rss = run_timed([os.path.join(venv, "bin", "python"), code, peer, pages, result])
+        seconds = time.time() - start
+        score(f"{peer} (1 thread, dedup only)", seconds, rss, [json.loads(l) for l in open(result, encoding="utf-8")])
+
+    print(f"\n{a.docs} pages, {mb:.1f} MB, {len(true_pairs)} true pairs, {len(copies_80)} copies with J >= 0.8\n")
+    print("| tool | seconds | documents/s | MB/s | peak RSS MB | pairs found | pair precision | recall, copies J ≥ 0.8 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]:.2f} | {r[2]:.0f} | {r[3]:.1f} | {r[4]:.0f} | {r[5]} | {r[6]:.4f} | {r[7]:.4f} |")
+    fastest = min((r for r in rows[1:]), key=lambda r: r[1])
+    print(f"\nghurbal / fastest peer ({fastest[0].split()[0]}): {fastest[1] / rows[0][1]:.1f}× the speed")
+
+if __name__ == "__main__":
+    main()
