@@ -259,9 +259,17 @@ enum CLI {
             outputs.append(files.map { (try? Data(contentsOf: out.appendingPathComponent($0))) ?? Data() })
         }
         #expect(outputs[0] == outputs[1])
+        // The same folder given twice is written to two folders, never over itself.
+        let annotated = tmp.appendingPathComponent("annotated")
+        let a = try CLI.run(["clean", SeedFixtures.directory.path, SeedFixtures.directory.path, "-o", annotated.path, "--annotate", "-q"])
+        #expect(a.status == 0)
+        let written = try FileManager.default.subpathsOfDirectory(atPath: annotated.appendingPathComponent("corpus").path).filter { $0.hasSuffix(".txt") }
+        #expect(written.count == 10 && written.contains("seeds-2/000_bd1fe51ea12c4d40.txt"))
         // Two copies of the seeds: five clusters of two.
         let clusters = try CLI.lines(tmp.appendingPathComponent("out1/clusters.jsonl"))
         #expect(clusters.count == 5)
+        #expect(clusters[0]["representative"] as? String == "seeds/000_bd1fe51ea12c4d40.txt")
+        #expect((clusters[0]["members"] as? [[String: Any]])?.last?["id"] as? String == "seeds-2/000_bd1fe51ea12c4d40.txt")
     }
 }
 

@@ -191,7 +191,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             }
             if item.bytes.prefix(65536).contains(0) { return .failure(.notText(location, reason: "binary content (NUL bytes)")) }
             if Self.isBlank(item.bytes) { return .failure(.emptyInput(location)) }
-            var id = file.relativePath
+            var id = file.documentID.isEmpty ? file.relativePath : file.documentID
             if file.gzip { id.removeLast(3) }
             // With sitesFromFolders, "site-a/2024/page.txt" belongs to site "site-a" (a URL-less host).
             let folder = file.relativePath.split(separator: "/").dropLast().first.map(String.init)

@@ -46,13 +46,28 @@ public struct InputFile: Sendable {
     /// Index of the argument it came from, and its path below that argument (for folders).
     public var input: Int
     public var relativePath: String
+    /// The id of a text file's document: its path below its input, under the input's unique name when there are
+    /// several inputs.
+    public var documentID = ""
 }
 
 /// Expands the command line's inputs into files: folders recursively in sorted order (hidden files and files whose
 /// name says no format are left out, unless `--format` is given), "-" for standard input.
 public enum InputResolver {
+    /// One name per input argument, unique ("seeds", "seeds-2"): the folder its files go to below `corpus/`, and the
+    /// prefix of their ids, when there are several inputs.
+    public static func uniqueNames(_ inputs: [String]) -> [String] {
+        var used: [String: Int] = [:]
+        return inputs.map { input in
+            let name = input == "-" ? "stdin" : (input as NSString).lastPathComponent
+            used[name, default: 0] += 1
+            return used[name]! == 1 ? name : "\(name)-\(used[name]!)"
+        }
+    }
+
     public static func resolve(_ arguments: [String], options: ReaderOptions) throws -> [InputFile] {
         var result: [InputFile] = []
+        let names = uniqueNames(arguments)
         let fm = FileManager.default
         for (index, argument) in arguments.enumerated() {
             if argument == "-" {
@@ -75,12 +90,14 @@ public enum InputResolver {
                     let (detected, gzip) = InputFormat.detect(rel)
                     guard let format = options.format ?? detected else { continue }
                     result.append(InputFile(path: (argument as NSString).appendingPathComponent(rel), format: format,
-                                            gzip: gzip, input: index, relativePath: rel))
+                                            gzip: gzip, input: index, relativePath: rel,
+                                            documentID: (arguments.count > 1 ? names[index] + "/" : "") + rel))
                 }
             } else {
                 let (detected, gzip) = InputFormat.detect(argument)
+                let rel = (argument as NSString).lastPathComponent
                 result.append(InputFile(path: argument, format: options.format ?? detected ?? .text, gzip: gzip, input: index,
-                                        relativePath: (argument as NSString).lastPathComponent))
+                                        relativePath: rel, documentID: (arguments.count > 1 ? names[index] + "/" : "") + rel))
             }
         }
         return result

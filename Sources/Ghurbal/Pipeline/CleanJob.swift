@@ -73,7 +73,7 @@ public struct CleanJob: Sendable {
     /// Where a file goes below `corpus/`: its path below its input folder, under the input's name when there are
     /// several inputs.
     func corpusPath(_ file: InputFile) -> String {
-        let base = inputs.count > 1 ? (inputs[file.input] == "-" ? "stdin" : (inputs[file.input] as NSString).lastPathComponent) + "/" : ""
+        let base = inputs.count > 1 ? InputResolver.uniqueNames(inputs)[file.input] + "/" : ""
         var rel = file.path == "-" ? "stdin.jsonl" : file.relativePath
         if file.format == .wet {
             if file.gzip { rel.removeLast(3) }
