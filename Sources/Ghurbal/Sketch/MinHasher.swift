@@ -4,7 +4,10 @@ internal import CGhurbalKernels
 ///
 /// The shingle hash h is folded to y = (h ⊕ h≫32) mod 2^32, and permutation *p* is the bijection of 32-bit words
 /// π_p(y) = a_p·(y ⊕ s_p) + b_p mod 2^32, a_p odd, s_p and b_p random (all from the seed by SplitMix64): an
-/// xor-multiply-add family. Slot *p* of the signature is min π_p(y) over the shingles. 32-bit lanes because every
+/// xor-multiply-add family. Slot *p* of the signature is min π_p(y) over the shingles. Unlike multiply-add-shift
+/// (which needs a 64-bit product) it is not 2-universal in theory — an affine map mod 2^32 mixes its low bits poorly —
+/// but its inputs are XXH3 outputs, not structured keys, and the minimum is taken over whole 32-bit words, whose order
+/// the high bits decide. The tests hold it to what MinHash needs. 32-bit lanes because every
 /// x86-64 vector unit multiplies and compares them natively; a mod 2^64 family measured 44 ns per hash with AVX2 (no
 /// 64-bit vector multiply), this one is in `SketchBenchmark`. `MinHasherTests` checks estimates, their mean and their
 /// variance against known Jaccard values. The fold runs in a C kernel compiled for AVX-512, AVX2 and the baseline,
