@@ -264,11 +264,4 @@ public struct BoilerplateModel: Sendable {
         }
         return result
     }
-
-    /// The number of stories that carry a line (line-level) — for reports.
-    public func stories(ofLine hash: UInt64, document doc: Int) -> Int? {
-        lineStories[BoilerplateDetector.key(hash, site: docSite[doc])]
-    }
-
-    public func stories(ofBlock b: Int, document doc: Int) -> Int? { blocks[doc]?[b] }
 }

@@ -9,11 +9,6 @@ public struct UnionFind: Sendable {
 
     public var count: Int { parent.count }
 
-    public mutating func append() -> Int {
-        parent.append(-1)
-        return parent.count - 1
-    }
-
     public mutating func find(_ x: Int) -> Int {
         var x = x
         while parent[x] >= 0 {

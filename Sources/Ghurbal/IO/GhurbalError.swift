@@ -30,7 +30,6 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     case corruptGzip(InputLocation, reason: String)
     case outputExists(String)
     case cannotWrite(String, reason: String)
-    case invalidArgument(String)
 
     public var description: String {
         switch self {
@@ -44,7 +43,6 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .corruptGzip(let l, let r): return "\(l): corrupt gzip data: \(r)"
         case .outputExists(let p): return "\(p) exists and is not empty; choose another folder or pass --force to replace it"
         case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
-        case .invalidArgument(let r): return r
         }
     }
 
@@ -61,10 +59,10 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// 64 usage, 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error.
+    /// 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error (64, a usage
+    /// error, comes from the command line's argument parsing).
     public var exitCode: Int32 {
         switch self {
-        case .invalidArgument: return 64
         case .malformedJSON, .missingField, .notText, .emptyInput, .malformedWARC, .corruptGzip: return 65
         case .inputNotFound: return 66
         case .outputExists: return 73
