@@ -39,6 +39,8 @@ struct JobOptions: ParsableArguments {
     @Option(help: "LSH bands (with --rows; default: chosen from the threshold).") var bands: Int?
     @Option(help: "LSH rows per band (with --bands).") var rows: Int?
     @Option(help: "A line or block is boilerplate when it recurs in this many stories of a site.") var minDocs = 3
+    @Option(help: "Also when it recurs in this share (0–1) of a site's stories, and in at least two (default: off).")
+    var minShare: Double?
     @Option(help: "Similarity at which two blocks (their line sets) are the same recurring block.") var blockThreshold = 0.5
     @Flag(help: "Line-level boilerplate only (no block detection).") var noBlocks = false
     @Option(help: "Which duplicate to keep: first, longest or priority.") var keep: RepresentativePolicy = .firstSeen
@@ -61,6 +63,7 @@ struct JobOptions: ParsableArguments {
             throw ValidationError("--bands × --rows must be at most --permutations")
         }
         guard minDocs >= 2 else { throw ValidationError("--min-docs must be at least 2") }
+        if let minShare, !(minShare > 0 && minShare <= 1) { throw ValidationError("--min-share must be in (0, 1]") }
         if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
         guard maxDocumentBytes >= 1 else { throw ValidationError("--max-document-bytes must be positive") }
     }
@@ -85,6 +88,7 @@ struct JobOptions: ParsableArguments {
         n.threads = threads
         job.cleaning.nearDuplicates = n
         job.cleaning.boilerplate.minDocs = minDocs
+        job.cleaning.boilerplate.minShare = minShare
         job.cleaning.boilerplate.blockThreshold = blockThreshold
         job.cleaning.boilerplate.detectBlocks = !noBlocks
         job.cleaning.dropBoilerplateOnly = dropBoilerplateOnly
