@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Ghurbal beside datasketch and rensa on one generated dump, in one run.
+"""Ghurbal beside datasketch, rensa and datatrove on one generated dump, in one run.
 
     python3 Benchmarks/scripts/peers.py [--docs 36000] [--work DIR]
 
@@ -13,60 +13,104 @@ peak memory, pairs found and, against the truth, pair precision and the recall o
 import argparse, json, os, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PEERS = ["datasketch", "rensa"]
+PEERS = ["datasketch", "rensa", "datatrove"]
+# datatrove 0.10's MinHash stages also import these; its xxhash path passes str where xxhash 3 wants bytes, so its
+# SHA-1 shingle hash is used.
+PIP = ["datasketch", "rensa", "datatrove", "regex", "tokenizers", "xxhash", "orjson"]
 
 PEER_CODE = r'''
-import json, sys, time
-tool, pages, pairs_out = sys.argv[1], sys.argv[2], sys.argv[3]
+import json, sys
 K, T, N = 128, 0.8, 5
-ids, sigs = [], []
+
+try:  # at module level so that datatrove's worker processes can unpickle it
+    from datatrove.utils.word_tokenizers import WordTokenizer
+    class Whitespace(WordTokenizer):
+        def word_tokenize(self, text): return text.split()
+        def sent_tokenize(self, text): return [text]
+        def span_tokenize(self, text): return [(0, len(text))]
+except ImportError:
+    pass
+
 def shingles(text):
     w = text.split()
     if len(w) < N:
         return {" ".join(w)} if w else set()
     return {" ".join(w[i:i + N]) for i in range(len(w) - N + 1)}
-if tool == "datasketch":
-    from datasketch import MinHash, MinHashLSH
-    lsh = MinHashLSH(threshold=T, num_perm=K)
+
+def write_groups(groups, pairs_out):
+    with open(pairs_out, "w") as out:
+        for g in groups:
+            if len(g) > 1:
+                out.write(json.dumps(g) + "\n")
+
+def minhash_lsh(tool, pages, pairs_out):
+    ids, sigs = [], []
+    if tool == "datasketch":
+        from datasketch import MinHash, MinHashLSH
+        lsh = MinHashLSH(threshold=T, num_perm=K)
+        make = lambda sh: (lambda m: (m.update_batch([s.encode("utf-8") for s in sh]), m)[1])(MinHash(num_perm=K, seed=1))
+    else:
+        from rensa import RMinHash, RMinHashLSH
+        lsh = RMinHashLSH(threshold=T, num_perm=K, num_bands=16)
+        make = lambda sh: (lambda m: (m.update(list(sh)), m)[1])(RMinHash(num_perm=K, seed=1))
     with open(pages, encoding="utf-8") as f:
         for line in f:
             d = json.loads(line)
-            m = MinHash(num_perm=K, seed=1)
-            m.update_batch([s.encode("utf-8") for s in shingles(d["text"])])
-            key = len(ids)
+            m = make(shingles(d["text"]))
+            lsh.insert(len(ids), m)
             ids.append(d["id"]); sigs.append(m)
-            lsh.insert(key, m)
-    query = lambda i: lsh.query(sigs[i])
-    jac = lambda a, b: sigs[a].jaccard(sigs[b])
-elif tool == "rensa":
-    from rensa import RMinHash, RMinHashLSH
-    lsh = RMinHashLSH(threshold=T, num_perm=K, num_bands=16)
-    with open(pages, encoding="utf-8") as f:
-        for line in f:
+    parent = list(range(len(ids)))
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]; x = parent[x]
+        return x
+    for i in range(len(ids)):
+        for j in lsh.query(sigs[i]):
+            if j > i and find(i) != find(j) and sigs[i].jaccard(sigs[j]) >= T:
+                parent[find(j)] = find(i)
+    groups = {}
+    for i in range(len(ids)):
+        groups.setdefault(find(i), []).append(ids[i])
+    write_groups(groups.values(), pairs_out)
+
+def datatrove(pages, pairs_out):
+    # datatrove's own four stages: signatures, buckets (16 tasks on 2 workers), clusters, filter with cluster ids.
+    import glob, os
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.dedup import MinhashDedupSignature, MinhashDedupBuckets, MinhashDedupCluster, MinhashDedupFilter
+    from datatrove.pipeline.dedup.minhash import MinhashConfig
+    from datatrove.pipeline.readers import JsonlReader
+    from datatrove.pipeline.writers.jsonl import JsonlWriter
+    from datatrove.utils.hashing import HashConfig
+    work = pairs_out + ".work"
+    folder, name = os.path.dirname(pages), os.path.basename(pages)
+    config = MinhashConfig(hash_config=HashConfig(precision=64, hash_fc="sha1"), num_buckets=16, hashes_per_bucket=8, n_grams=N)
+    reader = lambda: JsonlReader(folder, glob_pattern=name, text_key="text", id_key="id")
+    s1 = LocalPipelineExecutor(pipeline=[reader(), MinhashDedupSignature(output_folder=f"{work}/sigs", config=config, language=Whitespace())],
+                               tasks=1, workers=1, logging_dir=f"{work}/logs/1")
+    s2 = LocalPipelineExecutor(pipeline=[MinhashDedupBuckets(input_folder=f"{work}/sigs", output_folder=f"{work}/buckets", config=config)],
+                               tasks=config.num_buckets, workers=2, logging_dir=f"{work}/logs/2", depends=s1)
+    s3 = LocalPipelineExecutor(pipeline=[MinhashDedupCluster(input_folder=f"{work}/buckets", output_folder=f"{work}/remove", config=config, save_cluster_id=True)],
+                               tasks=1, workers=1, logging_dir=f"{work}/logs/3", depends=s2)
+    s4 = LocalPipelineExecutor(pipeline=[reader(), MinhashDedupFilter(input_folder=f"{work}/remove", exclusion_writer=JsonlWriter(f"{work}/removed", compression=None), load_cluster_ids=True),
+                                         JsonlWriter(f"{work}/kept", compression=None)],
+                               tasks=1, workers=1, logging_dir=f"{work}/logs/4", depends=s3)
+    s4.run()
+    groups = {}
+    for path in glob.glob(f"{work}/kept/*") + glob.glob(f"{work}/removed/*"):
+        for line in open(path, encoding="utf-8"):
             d = json.loads(line)
-            m = RMinHash(num_perm=K, seed=1)
-            m.update(list(shingles(d["text"])))
-            key = len(ids)
-            ids.append(d["id"]); sigs.append(m)
-            lsh.insert(key, m)
-    query = lambda i: lsh.query(sigs[i])
-    jac = lambda a, b: sigs[a].jaccard(sigs[b])
-parent = list(range(len(ids)))
-def find(x):
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]; x = parent[x]
-    return x
-for i in range(len(ids)):
-    for j in query(i):
-        if j > i and find(i) != find(j) and jac(i, j) >= T:
-            parent[find(j)] = find(i)
-groups = {}
-for i in range(len(ids)):
-    groups.setdefault(find(i), []).append(ids[i])
-with open(pairs_out, "w") as out:
-    for g in groups.values():
-        if len(g) > 1:
-            out.write(json.dumps(g) + "\n")
+            c = d.get("metadata", {}).get("minhash_cluster_id", -1)
+            if c != -1:
+                groups.setdefault(c, []).append(d["id"])
+    write_groups(groups.values(), pairs_out)
+
+if __name__ == "__main__":
+    tool, pages, pairs_out = sys.argv[1], sys.argv[2], sys.argv[3]
+    if tool == "datatrove":
+        datatrove(pages, pairs_out)
+    else:
+        minhash_lsh(tool, pages, pairs_out)
 '''
 
 def run_timed(cmd, env=None):
@@ -94,7 +138,7 @@ def main():
     venv = os.path.join(a.work, "venv")
     if not os.path.exists(os.path.join(venv, "bin", "python")):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q"] + PEERS, check=True)
+        subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q"] + PIP, check=True)
     subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps")], check=True)
     subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT, "--product", "ghurbal"], check=True,
                    stdout=subprocess.DEVNULL)
@@ -136,14 +180,16 @@ def main():
         start = time.time()
         rss = run_timed([os.path.join(venv, "bin", "python"), code, peer, pages, result])
         seconds = time.time() - start
-        score(f"{peer} (1 thread, dedup only)", seconds, rss, [json.loads(l) for l in open(result, encoding="utf-8")])
+        subprocess.run(["rm", "-rf", result + ".work"])
+        label = "1–2 workers" if peer == "datatrove" else "1 thread"
+        score(f"{peer} ({label}, dedup only)", seconds, rss, [json.loads(l) for l in open(result, encoding="utf-8")])
 
     print(f"\n{a.docs} pages, {mb:.1f} MB, {len(true_pairs)} true pairs, {len(copies_80)} copies with J >= 0.8\n")
     print("| tool | seconds | documents/s | MB/s | peak RSS MB | pairs found | pair precision | recall, copies J ≥ 0.8 |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r[0]} | {r[1]:.2f} | {r[2]:.0f} | {r[3]:.1f} | {r[4]:.0f} | {r[5]} | {r[6]:.4f} | {r[7]:.4f} |")
-    fastest = min((r for r in rows[1:]), key=lambda r: r[1])
+    fastest = min(rows[1:], key=lambda r: r[1])
     print(f"\nghurbal / fastest peer ({fastest[0].split()[0]}): {fastest[1] / rows[0][1]:.1f}× the speed")
 
 if __name__ == "__main__":
