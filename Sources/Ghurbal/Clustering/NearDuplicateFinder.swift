@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Settings of near-duplicate detection. The defaults are Ghurbal's defaults everywhere (library and CLI).
@@ -72,15 +71,10 @@ public struct NearDuplicateFinder: Sendable {
         let normalizer = ArabicNormalizer(options: c.normalizer)
         let keepSets = c.verification == .exactShingles
         let results = ParallelSlots<(DocumentSigner.Facts, [UInt64]?)>(count: n)
-        let workers = max(1, min(c.threads ?? ProcessInfo.processInfo.activeProcessorCount, max(1, n)))
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
-            var i = w
-            while i < n {
-                let facts = text(i) { signer.sign($0, into: store.slotsPointer(i)) }
-                results[i] = (facts, keepSets ? signer.lastShingleSet() : nil)
-                i += workers
-            }
+        parallelForEach(count: n, workers: c.threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                        makeState: { DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher) }) { signer, i in
+            let facts = text(i) { signer.sign($0, into: store.slotsPointer(i)) }
+            results[i] = (facts, keepSets ? signer.lastShingleSet() : nil)
         }
         let facts = (0..<n).map { results[$0]!.0 }
         let sets = keepSets ? (0..<n).map { results[$0]!.1! } : nil
@@ -96,23 +90,3 @@ public struct NearDuplicateFinder: Sendable {
                                    duplicateOf: duplicateOf)
     }
 }
-
-/// Write-once slots filled from several threads, each slot by one thread only.
-final class ParallelSlots<T>: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<T?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: max(1, count))
-        storage.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
-    }
-    subscript(i: Int) -> T? {
-        get { storage[i] }
-        set { storage[i] = newValue }
-    }
-}
-

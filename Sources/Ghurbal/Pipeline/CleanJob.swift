@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// `ghurbal clean` and `ghurbal report` as a library call: read the inputs, clean them, write the output folder.
@@ -99,61 +98,56 @@ public struct CleanJob: Sendable {
             item += items.count
             let rendered = ParallelSlots<[UInt8]>(count: items.count)
             let notes = ParallelSlots<[UInt8]>(count: items.count)
-            let active = min(workers, items.count)
-            DispatchQueue.concurrentPerform(iterations: active) { w in
-                var i = w
-                while i < items.count {
-                    let d = Int(result.documentOfItem[first + i])
-                    if d >= 0 && (annotate || result.outcomes[d].kept) {
-                        let outcome = result.outcomes[d]
-                        let raw = items[i]
-                        let text: [UInt8]
-                        var json: JSONLine?
-                        if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
-                            text = parsed.document.text
-                            json = parsed.json
-                        } else {
-                            text = raw.bytes
-                        }
-                        let body = annotate ? text : outcome.cleanedText(of: text)
-                        let fields = annotate ? annotationFields(outcome, result, text: text) : []
-                        switch raw.kind {
-                        case .textFile:
-                            rendered[i] = Array(String(decoding: body, as: UTF8.self).utf8)
-                            if annotate {
-                                var line: [UInt8] = Array("{\"id\":".utf8)
-                                JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
-                                line += fields
-                                line += Array("}\n".utf8)
-                                notes[i] = line
-                            }
-                        case .jsonLine:
-                            let json = json!
-                            let field = json.field(textField)!
-                            var line: [UInt8] = []
-                            line.reserveCapacity(json.bytes.count + fields.count + 16)
-                            line += json.bytes[0..<field.value.lowerBound]
-                            JSONLine.appendString(body, to: &line)
-                            line += json.bytes[field.value.upperBound..<json.closingBrace]
-                            line += fields
-                            line += json.bytes[json.closingBrace...]
-                            line.append(0x0A)
-                            rendered[i] = line
-                        case .wetRecord:
+            parallelForEach(count: items.count, workers: workers, makeState: {}) { _, i in
+                let d = Int(result.documentOfItem[first + i])
+                if d >= 0 && (annotate || result.outcomes[d].kept) {
+                    let outcome = result.outcomes[d]
+                    let raw = items[i]
+                    let text: [UInt8]
+                    var json: JSONLine?
+                    if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
+                        text = parsed.document.text
+                        json = parsed.json
+                    } else {
+                        text = raw.bytes
+                    }
+                    let body = annotate ? text : outcome.cleanedText(of: text)
+                    let fields = annotate ? annotationFields(outcome, result, text: text) : []
+                    switch raw.kind {
+                    case .textFile:
+                        rendered[i] = Array(String(decoding: body, as: UTF8.self).utf8)
+                        if annotate {
                             var line: [UInt8] = Array("{\"id\":".utf8)
                             JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
-                            line += Array(",\"url\":".utf8)
-                            JSONLine.appendString(Array((raw.wetURL ?? "").utf8), to: &line)
-                            line += Array(",\"text\":".utf8)
-                            JSONLine.appendString(body, to: &line)
                             line += fields
                             line += Array("}\n".utf8)
-                            rendered[i] = line
-                        case .failure:
-                            break
+                            notes[i] = line
                         }
+                    case .jsonLine:
+                        let json = json!
+                        let field = json.field(textField)!
+                        var line: [UInt8] = []
+                        line.reserveCapacity(json.bytes.count + fields.count + 16)
+                        line += json.bytes[0..<field.value.lowerBound]
+                        JSONLine.appendString(body, to: &line)
+                        line += json.bytes[field.value.upperBound..<json.closingBrace]
+                        line += fields
+                        line += json.bytes[json.closingBrace...]
+                        line.append(0x0A)
+                        rendered[i] = line
+                    case .wetRecord:
+                        var line: [UInt8] = Array("{\"id\":".utf8)
+                        JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
+                        line += Array(",\"url\":".utf8)
+                        JSONLine.appendString(Array((raw.wetURL ?? "").utf8), to: &line)
+                        line += Array(",\"text\":".utf8)
+                        JSONLine.appendString(body, to: &line)
+                        line += fields
+                        line += Array("}\n".utf8)
+                        rendered[i] = line
+                    case .failure:
+                        break
                     }
-                    i += active
                 }
             }
             for i in 0..<items.count {

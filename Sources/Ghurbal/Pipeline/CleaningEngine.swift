@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// The whole job as passes over a `DocumentSource`, parallel over documents within each batch:
@@ -44,6 +43,11 @@ public struct CleaningEngine<Source: DocumentSource> {
         let sketcher = BoilerplateSketcher(configuration: b)
         let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let k = c.permutations
+        // Per-thread scratch: a segmenter and a signer.
+        let makeWorker: @Sendable () -> (DocumentSegmenter, DocumentSigner) = {
+            (DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords),
+             DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher))
+        }
         var clock = Date()
         var phases: [(String, Double)] = []
         func phase(_ name: String) {
@@ -71,27 +75,21 @@ public struct CleaningEngine<Source: DocumentSource> {
             let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, items.count) * k)
             defer { scratch.deallocate() }
             let scratchBox = UncheckedPointer(scratch)
-            let active = min(workers, items.count)
-            DispatchQueue.concurrentPerform(iterations: active) { w in
-                let segmenter = DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords)
-                let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
-                var i = w
-                while i < items.count {
-                    results[i] = source.document(items[i]).map { doc in
-                        doc.text.withUnsafeBufferPointer { text in
-                            let segments = segmenter.segment(text)
-                            // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
-                            // or every line when there is no paragraph.
-                            let paragraphs = segments.lines.filter { $0.kind == .paragraph }
-                            var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
-                                                into: scratchBox.pointer + i * k)
-                            f.invalidUTF8 = segments.invalidUTF8
-                            return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
-                                            priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
-                                            textBytes: doc.text.count)
-                        }
+            parallelForEach(count: items.count, workers: workers, makeState: makeWorker) { worker, i in
+                let (segmenter, signer) = worker
+                results[i] = source.document(items[i]).map { doc in
+                    doc.text.withUnsafeBufferPointer { text in
+                        let segments = segmenter.segment(text)
+                        // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
+                        // or every line when there is no paragraph.
+                        let paragraphs = segments.lines.filter { $0.kind == .paragraph }
+                        var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
+                                            into: scratchBox.pointer + i * k)
+                        f.invalidUTF8 = segments.invalidUTF8
+                        return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
+                                        priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
+                                        textBytes: doc.text.count)
                     }
-                    i += active
                 }
             }
             for i in 0..<items.count {
@@ -137,7 +135,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         // Pass 2.
         let cleanSignatures = SignatureStore(permutations: k, capacity: max(1, n))
         _ = cleanSignatures.appendEmpty(n)
-        var cleanFacts = [DocumentSigner.Facts](repeating: DocumentSigner.Facts(shingles: 0, contentHash: 0, normalizedBytes: 0, invalidUTF8: 0), count: n)
+        var cleanFacts = [DocumentSigner.Facts](repeating: DocumentSigner.Facts.none, count: n)
         var outcomes: [DocumentOutcome] = []
         outcomes.reserveCapacity(n)
         let report = BoilerplateReportBuilder()
@@ -147,38 +145,32 @@ public struct CleaningEngine<Source: DocumentSource> {
             let firstItem = item
             item += items.count
             let results = ParallelSlots<Cleaned>(count: items.count)
-            let active = min(workers, items.count)
             let documentOfItemNow = documentOfItem
             // Lines whose text the report already has: workers copy the text of the others only.
             let reported = Set(report.entries_.keys)
-            DispatchQueue.concurrentPerform(iterations: active) { w in
-                let segmenter = DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords)
-                let signer = DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher)
-                var i = w
-                while i < items.count {
-                    let d = Int(documentOfItemNow[firstItem + i])
-                    if d >= 0, case .success(let doc) = source.document(items[i]) {
-                        results[i] = doc.text.withUnsafeBufferPointer { text in
-                            let segments = segmenter.segment(text)
-                            let removals = model.removals(document: d, segments: segments, normalized: segmenter.normalized.bytes)
-                            var kept: [SegmentedLine] = []
-                            var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0,
-                                                  facts: DocumentSigner.Facts(shingles: 0, contentHash: 0, normalizedBytes: 0, invalidUTF8: 0))
-                            for (l, line) in segments.lines.enumerated() where line.hash != 0 {
-                                cleaned.nonBlank += line.span.count
-                                if let reason = removals[l] {
-                                    cleaned.removed.append((line.spanWithTerminator, reason, line.hash,
-                                                            reported.contains(line.hash) ? nil : Array(text[line.span])))
-                                    cleaned.removedContent += line.span.count
-                                } else {
-                                    kept.append(line)
-                                }
+            parallelForEach(count: items.count, workers: workers, makeState: makeWorker) { worker, i in
+                let (segmenter, signer) = worker
+                let d = Int(documentOfItemNow[firstItem + i])
+                if d >= 0, case .success(let doc) = source.document(items[i]) {
+                    results[i] = doc.text.withUnsafeBufferPointer { text in
+                        let segments = segmenter.segment(text)
+                        let removals = model.removals(document: d, segments: segments, normalized: segmenter.normalized.bytes)
+                        var kept: [SegmentedLine] = []
+                        var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0,
+                                              facts: DocumentSigner.Facts.none)
+                        for (l, line) in segments.lines.enumerated() where line.hash != 0 {
+                            cleaned.nonBlank += line.span.count
+                            if let reason = removals[l] {
+                                cleaned.removed.append((line.spanWithTerminator, reason, line.hash,
+                                                        reported.contains(line.hash) ? nil : Array(text[line.span])))
+                                cleaned.removedContent += line.span.count
+                            } else {
+                                kept.append(line)
                             }
-                            cleaned.facts = signer.sign(lines: kept, of: segmenter, into: cleanSignatures.slotsPointer(d))
-                            return cleaned
                         }
+                        cleaned.facts = signer.sign(lines: kept, of: segmenter, into: cleanSignatures.slotsPointer(d))
+                        return cleaned
                     }
-                    i += active
                 }
             }
             for i in 0..<items.count {
@@ -251,10 +243,4 @@ private struct Cleaned: Sendable {
     var nonBlank: Int
     var removedContent: Int
     var facts: DocumentSigner.Facts
-}
-
-/// A pointer handed to worker threads that write disjoint parts of it.
-struct UncheckedPointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

@@ -18,6 +18,9 @@ public final class DocumentSigner {
         /// Bytes of normalized text.
         public var normalizedBytes: Int
         public var invalidUTF8: Int
+
+        /// A document with nothing to sign.
+        public static let none = Facts(shingles: 0, contentHash: 0, normalizedBytes: 0, invalidUTF8: 0)
     }
 
     public init(normalizer: ArabicNormalizer, shingler: ShingleHasher, minHasher: MinHasher) {
