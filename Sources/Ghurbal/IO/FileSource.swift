@@ -105,7 +105,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                         line += 1
                         switch next {
                         case .line(let bytes):
-                            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }  // not a record
+                            if Self.isBlank(bytes) { continue }  // a blank line is not a record
                             try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
                         case .tooLong(let n):
                             try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
