@@ -4,7 +4,8 @@ import Foundation
 public struct RawItem: Sendable {
     public enum Kind: UInt8, Sendable { case textFile, jsonLine, wetRecord, failure }
     public var kind: Kind
-    public var bytes: [UInt8]
+    /// A slice of the block the record was read in (records read together share one array).
+    public var bytes: ArraySlice<UInt8>
     /// Index into `FileSource.files`.
     public var file: Int32
     /// 1-based line of the record in its file (0 for a text file).
@@ -97,20 +98,23 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                         try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
                                          error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
                     } else {
-                        try emit(RawItem(kind: .textFile, bytes: try reader.readAll(), file: f, line: 0))
+                        try emit(RawItem(kind: .textFile, bytes: try reader.readAll()[...], file: f, line: 0))
                     }
                 case .jsonl:
                     var line: Int32 = 0
-                    while let next = try reader.readLine(maxLength: options.maxDocumentBytes) {
-                        line += 1
-                        switch next {
-                        case .line(let bytes):
-                            if Self.isBlank(bytes) { continue }  // a blank line is not a record
-                            try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
-                        case .tooLong(let n):
-                            try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
-                                             error: .notText(InputLocation(path: file.path, line: Int(line)),
-                                                             reason: "line of \(n) bytes is over the limit of \(options.maxDocumentBytes)")))
+                    while let (block, lines) = try reader.readLineBlock(maxLength: options.maxDocumentBytes) {
+                        for next in lines {
+                            line += 1
+                            switch next {
+                            case .line(let range):
+                                let bytes = block[range]
+                                if Self.isBlank(bytes) { continue }  // a blank line is not a record
+                                try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
+                            case .tooLong(let n):
+                                try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
+                                                 error: .notText(InputLocation(path: file.path, line: Int(line)),
+                                                                 reason: "line of \(n) bytes is over the limit of \(options.maxDocumentBytes)")))
+                            }
                         }
                     }
                 case .wet:
@@ -169,12 +173,12 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 return
             }
             guard headers["warc-type"] == "conversion" else { continue }
-            try emit(RawItem(kind: .wetRecord, bytes: content, file: f, line: recordLine,
+            try emit(RawItem(kind: .wetRecord, bytes: content[...], file: f, line: recordLine,
                              wetID: headers["warc-record-id"], wetURL: headers["warc-target-uri"]))
         }
     }
 
-    static func isBlank(_ bytes: [UInt8]) -> Bool {
+    static func isBlank<C: Collection<UInt8>>(_ bytes: C) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
 
@@ -195,18 +199,18 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             if file.gzip { id.removeLast(3) }
             // With sitesFromFolders, "site-a/2024/page.txt" belongs to site "site-a" (a URL-less host).
             let folder = file.relativePath.split(separator: "/").dropLast().first.map(String.init)
-            return .success(SourceDocument(id: id, text: item.bytes, url: options.sitesFromFolders ? folder : nil))
+            return .success(SourceDocument(id: id, text: Array(item.bytes), url: options.sitesFromFolders ? folder : nil))
         case .jsonLine:
             return parseJSONLine(item, file).map(\.document)
         case .wetRecord:
             if Self.isBlank(item.bytes) { return .failure(.emptyInput(InputLocation(path: file.path, line: Int(item.line)))) }
-            return .success(SourceDocument(id: item.wetID ?? "\(file.relativePath):\(item.line)", text: item.bytes, url: item.wetURL))
+            return .success(SourceDocument(id: item.wetID ?? "\(file.relativePath):\(item.line)", text: Array(item.bytes), url: item.wetURL))
         }
     }
 
     /// The document of a JSON line and the parsed line (for writing it back).
     public func parseJSONLine(_ item: RawItem, _ file: InputFile) -> Result<(document: SourceDocument, json: JSONLine), GhurbalError> {
-        var bytes = item.bytes
+        var bytes = Array(item.bytes)
         if bytes.last == 0x0D { bytes.removeLast() }
         let line = Int(item.line)
         let json: JSONLine
