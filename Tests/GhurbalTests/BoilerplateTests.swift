@@ -51,7 +51,7 @@ import Testing
     @Test func relatedNewsListsAreRemovedAndBodiesKept() throws {
         let docs = try Self.seeds()
         #expect(docs.map(\.id).map { String($0.prefix(3)) } == ["000", "001", "002", "003", "004"])
-        let result = CorpusCleaner().clean(docs)
+        let result = try CorpusCleaner().clean(docs)
 
         // Every "related news" item of 000, 002 and 003 goes: 15 each, including the two of 003 found nowhere else.
         for d in [0, 2, 3] {
@@ -110,7 +110,7 @@ import Testing
         docs.append(SourceDocument(id: "copy-exact", text: original))
         docs.append(SourceDocument(id: "copy-edited", text: original.replacingOccurrences(of: "الحدود", with: "الحدوُد")
             .replacingOccurrences(of: "وقال بوتين", with: "وأضاف بوتين")))
-        let result = CorpusCleaner().clean(docs)
+        let result = try CorpusCleaner().clean(docs)
         #expect(result.outcomes[1].removedLines.isEmpty)
         #expect(result.outcomes[1].kept)
         #expect(result.outcomes[5].duplicateOf == 1 && result.outcomes[6].duplicateOf == 1)
@@ -125,7 +125,7 @@ import Testing
         let docs = [0, 2, 3].map { d in
             SourceDocument(id: seeds[d].id, text: seeds[d].text, url: "https://site\(d).example/a")
         }
-        let result = CorpusCleaner().clean(docs)
+        let result = try CorpusCleaner().clean(docs)
         #expect(result.outcomes.allSatisfy { $0.removedLines.isEmpty })
         #expect(CorpusCleaner.host(of: "https://WWW.Example.com:8080/x?y") == "example.com")
     }
@@ -137,7 +137,7 @@ import Testing
         for threads in [1, 2, 4] {
             var c = CleaningConfiguration()
             c.nearDuplicates.threads = threads
-            let r = CorpusCleaner(configuration: c).clean(docs)
+            let r = try CorpusCleaner(configuration: c).clean(docs)
             outcomes.append(r.outcomes.map { "\($0.removedLines.map(\.span)) \($0.duplicateOf ?? -1) \($0.kept)" }
                 + r.clusters.map { "\($0)" })
         }

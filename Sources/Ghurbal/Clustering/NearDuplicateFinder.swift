@@ -72,7 +72,7 @@ public struct NearDuplicateFinder: Sendable {
         let keepSets = c.verification == .exactShingles
         let results = ParallelSlots<(DocumentSigner.Facts, [UInt64]?)>(count: n)
         parallelForEach(count: n, workers: c.threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                        makeState: { DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher) }) { signer, i in
+                        makeState: { _ in DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher) }) { signer, i in
             let facts = text(i) { signer.sign($0, into: store.slotsPointer(i)) }
             results[i] = (facts, keepSets ? signer.lastShingleSet() : nil)
         }

@@ -41,19 +41,23 @@ public struct CleanJob: Sendable {
         let source = try FileSource(files: files, options: reader)
         let passes = reportOnly ? 2 : 3
         var skipped: [String: Int] = [:]
-        var engine = CleaningEngine<FileSource>(configuration: cleaning)
+        var configuration = cleaning
+        configuration.temporaryDirectory = configuration.temporaryDirectory ?? out.temporaryPath
+        var engine = CleaningEngine<FileSource>(configuration: configuration)
         // Progress counts record bytes; for compressed input their total is not known in advance.
         let total = files.contains { $0.gzip } ? 0 : source.totalBytes
         engine.progress = progress.map { report in { p in var p = p; p.passes = passes; p.totalBytes = total; report(p) } }
-        let result = try engine.run(source) { error in
+        var result = try engine.run(source) { error in
             if reader.strict { throw error }
             skipped[error.kind, default: 0] += 1
             warn(error)
         }
         let cleanDone = Date()
 
-        if !reportOnly {
-            try writeCorpus(source, result, out, progress: progress.map { report in { p in var p = p; p.totalBytes = total; report(p) } })
+        if reportOnly {
+            try engine.readBoilerplateText(source, into: &result)
+        } else {
+            try writeCorpus(source, &result, out, progress: progress.map { report in { p in var p = p; p.totalBytes = total; report(p) } })
         }
         try writeClusters(result, out)
         try writeBoilerplate(result, out)
@@ -82,8 +86,8 @@ public struct CleanJob: Sendable {
     }
 
     /// The write pass: the input is read a last time; kept documents are rendered on worker threads and written in
-    /// input order.
-    func writeCorpus(_ source: FileSource, _ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory,
+    /// input order, and the report entries get their text.
+    func writeCorpus(_ source: FileSource, _ result: inout CleaningEngine<FileSource>.Result, _ out: OutputDirectory,
                      progress: ((CleaningProgress) -> Void)?) throws {
         var outputs: [Int: OutputFile] = [:]
         var annotations: OutputFile?
@@ -93,14 +97,20 @@ public struct CleanJob: Sendable {
         let workers = max(1, cleaning.nearDuplicates.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let annotate = self.annotate
         let textField = reader.textField
+        let frozen = result
+        var entryTexts: [(entry: Int, text: String)] = []
         try source.forEachBatch { items in
             let first = item
             item += items.count
             let rendered = ParallelSlots<[UInt8]>(count: items.count)
             let notes = ParallelSlots<[UInt8]>(count: items.count)
-            parallelForEach(count: items.count, workers: workers, makeState: {}) { _, i in
+            let sourceTexts = ParallelSlots<[(entry: Int, text: String)]>(count: items.count)
+            let result = frozen
+            parallelForEach(count: items.count, workers: workers, makeState: { _ in }) { _, i in
                 let d = Int(result.documentOfItem[first + i])
-                if d >= 0 && (annotate || result.outcomes[d].kept) {
+                guard d >= 0 else { return }
+                let render = annotate || result.outcomes[d].kept
+                if render || result.boilerplateTextSources[d] != nil {
                     let outcome = result.outcomes[d]
                     let raw = items[i]
                     let text: [UInt8]
@@ -109,8 +119,12 @@ public struct CleanJob: Sendable {
                         text = parsed.document.text
                         json = parsed.json
                     } else {
-                        text = raw.bytes
+                        text = Array(raw.bytes)
                     }
+                    if let wanted = result.boilerplateTextSources[d] {
+                        sourceTexts[i] = wanted.map { ($0.entry, String(decoding: text[$0.span.clamped(to: 0..<text.count)], as: UTF8.self)) }
+                    }
+                    guard render else { return }
                     let body = annotate ? text : outcome.cleanedText(of: text)
                     let fields = annotate ? annotationFields(outcome, result, text: text) : []
                     switch raw.kind {
@@ -152,6 +166,7 @@ public struct CleanJob: Sendable {
             }
             for i in 0..<items.count {
                 bytesDone += items[i].bytes.count
+                if let texts = sourceTexts[i] { entryTexts += texts }
                 guard let bytes = rendered[i] else { continue }
                 documentsDone += 1
                 let fileIndex = Int(items[i].file)
@@ -171,6 +186,8 @@ public struct CleanJob: Sendable {
             }
             progress?(CleaningProgress(pass: 3, passes: 3, passName: "write", documents: documentsDone, bytes: bytesDone))
         }
+        for (entry, text) in entryTexts { result.boilerplate[entry].text = text }
+        result.boilerplateTextSources = [:]
         for key in outputs.keys.sorted() { try outputs[key]!.close() }
         try annotations?.close()
     }

@@ -5,12 +5,13 @@ import Foundation
 /// 1. *analyse*: parse, segment, sketch lines and blocks for boilerplate, sign the paragraphs;
 ///    then stories (documents whose paragraphs are `storyThreshold` similar, transitively) and the boilerplate
 ///    decision;
-/// 2. *sign*: parse and segment again, apply the boilerplate decision, sign what is left;
-///    then near-duplicate clusters on the cleaned text.
+/// 2. *sign*: from the spool pass 1 wrote (segmented, normalized documents in temporary files), apply the boilerplate
+///    decision and sign what is left; then near-duplicate clusters on the cleaned text.
 ///
-/// Memory grows with the number of documents (two signatures of k × 4 bytes, an id, a site), with the number of
-/// distinct lines (8 bytes each, for counting) and of multi-line blocks (`blockPermutations` × 4 bytes each), and
-/// with the removed lines (their spans): never with the text itself, which is read again rather than kept.
+/// The source is read once. Memory grows with the number of documents (two signatures of k × 4 bytes, an id, a
+/// site), with the number of distinct lines (8 bytes each, for counting) and of multi-line blocks
+/// (`blockPermutations` × 4 bytes each), and with the removed lines (their spans): never with the text itself, which
+/// goes to the spool (on disk, about the size of the text).
 /// Results do not depend on the number of threads: every decision is made in input order.
 public struct CleaningEngine<Source: DocumentSource> {
     public let configuration: CleaningConfiguration
@@ -31,6 +32,31 @@ public struct CleaningEngine<Source: DocumentSource> {
         public var boilerplate: [BoilerplateEntry]
         public var statistics: CleaningStatistics
         public var lsh: LSHParameters
+        /// Where to read each report entry's text: document → (entry index in `boilerplate`, the line's span). The
+        /// engine does not keep text; `fillBoilerplateText` (or `readBoilerplateText`) puts it in.
+        public var boilerplateTextSources: [Int: [(entry: Int, span: Range<Int>)]]
+
+        /// Copies the report entries' text out of document `d`'s text.
+        public mutating func fillBoilerplateText(document d: Int, text: [UInt8]) {
+            guard let wanted = boilerplateTextSources.removeValue(forKey: d) else { return }
+            for (entry, span) in wanted where span.upperBound <= text.count {
+                boilerplate[entry].text = String(decoding: text[span], as: UTF8.self)
+            }
+        }
+    }
+
+    /// Reads the source once more, parsing only the documents that hold the text of a report entry.
+    public func readBoilerplateText(_ source: Source, into result: inout Result) throws {
+        guard !result.boilerplateTextSources.isEmpty else { return }
+        var item = 0
+        try source.forEachBatch { items in
+            for i in items.indices {
+                let d = Int(result.documentOfItem[item + i])
+                guard d >= 0, result.boilerplateTextSources[d] != nil, case .success(let doc) = source.document(items[i]) else { continue }
+                result.fillBoilerplateText(document: d, text: doc.text)
+            }
+            item += items.count
+        }
     }
 
     /// Runs both passes. `skip` is told, in input order, of every item that is not a document; throwing from it
@@ -43,10 +69,13 @@ public struct CleaningEngine<Source: DocumentSource> {
         let sketcher = BoilerplateSketcher(configuration: b)
         let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let k = c.permutations
-        // Per-thread scratch: a segmenter and a signer.
-        let makeWorker: @Sendable () -> (DocumentSegmenter, DocumentSigner) = {
+        let spool = try DocumentSpool(directory: configuration.temporaryDirectory ?? FileManager.default.temporaryDirectory.path,
+                                      workers: workers)
+        // Per-thread scratch: a segmenter, a signer and a spool writer (pass 1) or a read buffer (pass 2).
+        let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer) = { w in
             (DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords),
-             DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher))
+             DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher), spool.writers[w],
+             ByteBuffer(capacity: 1 << 16))
         }
         var clock = Date()
         var phases: [(String, Double)] = []
@@ -64,6 +93,8 @@ public struct CleaningEngine<Source: DocumentSource> {
         var facts: [DocumentSigner.Facts] = []
         var priorities: [Double] = []
         var textBytes: [Int] = []
+        var spoolLocations: [UInt64] = []
+        var spoolLengths: [UInt32] = []
         var anyPriority = false
         let storySignatures = SignatureStore(permutations: k, capacity: 1024)
         let detector = BoilerplateDetector(configuration: b)
@@ -76,7 +107,7 @@ public struct CleaningEngine<Source: DocumentSource> {
             defer { scratch.deallocate() }
             let scratchBox = UncheckedPointer(scratch)
             parallelForEach(count: items.count, workers: workers, makeState: makeWorker) { worker, i in
-                let (segmenter, signer) = worker
+                let (segmenter, signer, spoolWriter, _) = worker
                 results[i] = source.document(items[i]).map { doc in
                     doc.text.withUnsafeBufferPointer { text in
                         let segments = segmenter.segment(text)
@@ -86,9 +117,11 @@ public struct CleaningEngine<Source: DocumentSource> {
                         var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
                                             into: scratchBox.pointer + i * k)
                         f.invalidUTF8 = segments.invalidUTF8
+                        let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
                         return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
                                         priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
-                                        textBytes: doc.text.count)
+                                        textBytes: doc.text.count, spoolLocation: spooled.location,
+                                        spoolLength: UInt32(spooled.length))
                     }
                 }
             }
@@ -112,76 +145,78 @@ public struct CleaningEngine<Source: DocumentSource> {
                     detector.add(site: Int(site), sketch: a.sketch)
                     statistics.bytesIn += a.textBytes
                     textBytes.append(a.textBytes)
+                    spoolLocations.append(a.spoolLocation)
+                    spoolLengths.append(a.spoolLength)
                     statistics.invalidUTF8Sequences += a.facts.invalidUTF8
                 }
             }
             progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
         }
         let n = ids.count
+        let spooled = try spool.finish()
         phase("analyse")
         let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: .signatures,
-                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry)
+                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
         let policyPriorities = anyPriority ? priorities : nil
         let storyClusterer = DuplicateClusterer(threshold: b.storyThreshold, policy: .firstSeen, verification: .signatures,
                                                 lsh: LSHParameters.optimal(threshold: b.storyThreshold, permutations: k),
-                                                maxComparisonsPerEntry: c.maxComparisonsPerEntry)
+                                                maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
         var (storySets, _) = storyClusterer.connect(signatures: storySignatures, facts: facts, shingleSets: nil)
         let storyOf = (0..<n).map { storySets.find($0) }
         phase("stories")
-        let model = detector.decide(storyOf: storyOf)
+        let model = detector.decide(storyOf: storyOf, threads: workers)
         phase("boilerplate")
         statistics.storyGroups = Set(storyOf).count
 
-        // Pass 2.
+        // Pass 2, over the spool.
         let cleanSignatures = SignatureStore(permutations: k, capacity: max(1, n))
         _ = cleanSignatures.appendEmpty(n)
         var cleanFacts = [DocumentSigner.Facts](repeating: DocumentSigner.Facts.none, count: n)
         var outcomes: [DocumentOutcome] = []
         outcomes.reserveCapacity(n)
         let report = BoilerplateReportBuilder()
-        var item = 0
-        bytesDone = 0
-        try source.forEachBatch { items in
-            let firstItem = item
-            item += items.count
-            let results = ParallelSlots<Cleaned>(count: items.count)
-            let documentOfItemNow = documentOfItem
-            // Lines whose text the report already has: workers copy the text of the others only.
-            let reported = Set(report.entries_.keys)
-            parallelForEach(count: items.count, workers: workers, makeState: makeWorker) { worker, i in
-                let (segmenter, signer) = worker
-                let d = Int(documentOfItemNow[firstItem + i])
-                if d >= 0, case .success(let doc) = source.document(items[i]) {
-                    results[i] = doc.text.withUnsafeBufferPointer { text in
-                        let segments = segmenter.segment(text)
-                        let removals = model.removals(document: d, segments: segments, normalized: segmenter.normalized.bytes)
-                        var kept: [SegmentedLine] = []
-                        var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0,
-                                              facts: DocumentSigner.Facts.none)
-                        for (l, line) in segments.lines.enumerated() where line.hash != 0 {
-                            cleaned.nonBlank += line.span.count
-                            if let reason = removals[l] {
-                                cleaned.removed.append((line.spanWithTerminator, reason, line.hash,
-                                                        reported.contains(line.hash) ? nil : Array(text[line.span])))
-                                cleaned.removedContent += line.span.count
-                            } else {
-                                kept.append(line)
-                            }
+        let batch = 4096
+        var firstDocument = 0
+        while firstDocument < n {
+            let count = min(batch, n - firstDocument)
+            let first = firstDocument
+            let results = ParallelSlots<Swift.Result<Cleaned, GhurbalError>>(count: count)
+            let locations = spoolLocations, lengths = spoolLengths
+            parallelForEach(count: count, workers: workers, makeState: makeWorker) { worker, i in
+                let (_, signer, _, buffer) = worker
+                let d = first + i
+                results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
+                    let (segments, normalized) = try spooled.document(at: locations[d], length: Int(lengths[d]), into: buffer)
+                    let removals = model.removals(document: d, segments: segments, normalized: normalized)
+                    var kept: [SegmentedLine] = []
+                    kept.reserveCapacity(segments.lines.count)
+                    var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0, facts: DocumentSigner.Facts.none)
+                    for (l, line) in segments.lines.enumerated() {
+                        cleaned.nonBlank += line.span.count
+                        if let reason = removals[l] {
+                            cleaned.removed.append((line.spanWithTerminator, line.span, reason, line.hash))
+                            cleaned.removedContent += line.span.count
+                        } else {
+                            kept.append(line)
                         }
-                        cleaned.facts = signer.sign(lines: kept, of: segmenter, into: cleanSignatures.slotsPointer(d))
-                        return cleaned
                     }
+                    if kept.count == segments.lines.count {
+                        // Nothing removed: the spooled text is already the lines joined by spaces.
+                        cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
+                    } else {
+                        cleaned.facts = signer.sign(lines: kept, normalized: normalized, into: cleanSignatures.slotsPointer(d))
+                    }
+                    return cleaned
                 }
             }
-            for i in 0..<items.count {
-                bytesDone += source.size(of: items[i])
-                let d = Int(documentOfItem[firstItem + i])
-                guard d >= 0, let r = results[i] else { continue }
+            for i in 0..<count {
+                let d = first + i
+                let r = try results[i]!.get()
                 cleanFacts[d] = r.facts
                 var removedBytes = 0
                 for line in r.removed {
                     removedBytes += line.span.count
-                    report.add(hash: line.hash, text: line.text?[...], reason: line.reason, document: ids[d], site: sites[d])
+                    report.add(hash: line.hash, document: d, span: line.content, reason: line.reason, site: sites[d])
                 }
                 let boilerplateOnly = r.nonBlank > 0 && Double(r.removedContent) / Double(r.nonBlank) >= b.boilerplateOnlyShare
                 outcomes.append(DocumentOutcome(index: d, removedLines: r.removed.map { ($0.span, $0.reason) },
@@ -190,9 +225,9 @@ public struct CleaningEngine<Source: DocumentSource> {
                                                 boilerplateOnly: boilerplateOnly, kept: true,
                                                 invalidUTF8: facts[d].invalidUTF8))
             }
-            progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: bytesDone))
+            firstDocument += count
+            progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: 0))
         }
-        precondition(outcomes.count == n, "the source gave different documents on the second pass")
         phase("sign")
 
         let (clusters, stats) = clusterer.cluster(signatures: cleanSignatures, facts: cleanFacts,
@@ -221,8 +256,10 @@ public struct CleaningEngine<Source: DocumentSource> {
                 statistics.bytesOut += textBytes[d] - o.removedBytes
             }
         }
+        let (entries, textSources) = report.entries(ids: ids)
         return Result(documentOfItem: documentOfItem, ids: ids, outcomes: outcomes, clusters: clusters,
-                      boilerplate: report.entries(), statistics: statistics, lsh: clusterer.lsh)
+                      boilerplate: entries, statistics: statistics, lsh: clusterer.lsh,
+                      boilerplateTextSources: textSources)
     }
 }
 
@@ -234,12 +271,14 @@ private struct Analysis: Sendable {
     var facts: DocumentSigner.Facts
     var sketch: BoilerplateSketch
     var textBytes: Int
+    var spoolLocation: UInt64
+    var spoolLength: UInt32
 }
 
 /// Pass 2's findings about one document.
 private struct Cleaned: Sendable {
-    /// Removed lines; `text` only for lines the report did not have when the batch started.
-    var removed: [(span: Range<Int>, reason: RemovalReason, hash: UInt64, text: [UInt8]?)]
+    /// Removed lines: with and without their terminator.
+    var removed: [(span: Range<Int>, content: Range<Int>, reason: RemovalReason, hash: UInt64)]
     var nonBlank: Int
     var removedContent: Int
     var facts: DocumentSigner.Facts

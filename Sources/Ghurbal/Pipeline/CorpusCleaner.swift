@@ -28,6 +28,9 @@ public struct CleaningConfiguration: Sendable, Hashable {
     public var boilerplate = BoilerplateConfiguration()
     /// Drop documents that lose at least `boilerplate.boilerplateOnlyShare` of their text (they are always reported).
     public var dropBoilerplateOnly = false
+    /// Where the engine keeps its spool (the segmented, normalized text between passes; about the size of the input's
+    /// text). nil: the system's temporary folder.
+    public var temporaryDirectory: String?
     public init() {}
 }
 
@@ -105,9 +108,13 @@ public struct CorpusCleaner: Sendable {
         self.configuration = configuration
     }
 
-    public func clean(_ documents: [SourceDocument]) -> CleaningResult {
-        // An in-memory source never fails to give a document, so nothing is skipped and nothing throws.
-        let r = try! CleaningEngine<InMemorySource>(configuration: configuration).run(InMemorySource(documents)) { _ in }
+    /// Throws only when the spool cannot be written or read (`configuration.temporaryDirectory`): an in-memory source
+    /// never fails to give a document, so nothing is skipped.
+    public func clean(_ documents: [SourceDocument]) throws -> CleaningResult {
+        let engine = CleaningEngine<InMemorySource>(configuration: configuration)
+        let source = InMemorySource(documents)
+        var r = try engine.run(source) { _ in }
+        try engine.readBoilerplateText(source, into: &r)
         return CleaningResult(outcomes: r.outcomes, clusters: r.clusters, boilerplate: r.boilerplate,
                               statistics: r.statistics, lsh: r.lsh)
     }
@@ -125,38 +132,42 @@ public struct CorpusCleaner: Sendable {
     }
 }
 
-/// Aggregates removed lines into report entries: one per normalized line, most frequent first.
+/// Aggregates removed lines into report entries: one per normalized line, most frequent first. It keeps no text: each
+/// entry remembers where its first line is (document and span), to be read once the passes are over.
 final class BoilerplateReportBuilder {
     struct Entry {
-        var text: String
         var reason: RemovalReason
         var documents = 0
         var sites: Set<Int32> = []
-        var examples: [String] = []
+        var examples: [Int32] = []
         var first: Int
+        var source: (document: Int, span: Range<Int>)
     }
     var entries_: [UInt64: Entry] = [:]
     var order = 0
 
-    /// Whether the report already has the text of this line (workers skip copying it then).
-    func knows(_ hash: UInt64) -> Bool { entries_[hash] != nil }
-
-    /// Counts one removed line; `text` is needed only the first time a line is seen.
-    func add(hash: UInt64, text: ArraySlice<UInt8>?, reason: RemovalReason, document: String, site: Int32) {
+    /// Counts one removed line of document `document`.
+    func add(hash: UInt64, document: Int, span: Range<Int>, reason: RemovalReason, site: Int32) {
         if let i = entries_.index(forKey: hash) {
             entries_.values[i].documents += 1
             if !entries_.values[i].sites.contains(site) { entries_.values[i].sites.insert(site) }
-            if entries_.values[i].examples.count < 3 { entries_.values[i].examples.append(document) }
+            if entries_.values[i].examples.count < 3 { entries_.values[i].examples.append(Int32(document)) }
         } else {
-            entries_[hash] = Entry(text: String(decoding: text ?? [], as: UTF8.self), reason: reason, documents: 1,
-                                   sites: [site], examples: [document], first: order)
+            entries_[hash] = Entry(reason: reason, documents: 1, sites: [site], examples: [Int32(document)], first: order,
+                                   source: (document, span))
             order += 1
         }
     }
 
-    func entries() -> [BoilerplateEntry] {
-        entries_.values.sorted { $0.documents != $1.documents ? $0.documents > $1.documents : $0.first < $1.first }
-            .map { BoilerplateEntry(text: $0.text, reason: $0.reason, documents: $0.documents, sites: $0.sites.count,
-                                    examples: $0.examples) }
+    /// The entries (text still empty) and, per document, which entries take their text from which of its spans.
+    func entries(ids: [String]) -> ([BoilerplateEntry], [Int: [(entry: Int, span: Range<Int>)]]) {
+        let sorted = entries_.values.sorted { $0.documents != $1.documents ? $0.documents > $1.documents : $0.first < $1.first }
+        var sources: [Int: [(entry: Int, span: Range<Int>)]] = [:]
+        for (i, e) in sorted.enumerated() { sources[e.source.document, default: []].append((i, e.source.span)) }
+        let entries = sorted.map {
+            BoilerplateEntry(text: "", reason: $0.reason, documents: $0.documents, sites: $0.sites.count,
+                             examples: $0.examples.map { ids[Int($0)] })
+        }
+        return (entries, sources)
     }
 }

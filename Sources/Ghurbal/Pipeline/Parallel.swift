@@ -1,13 +1,14 @@
 import Dispatch
 
-/// Calls `body(state, i)` for every i in 0..<count on up to `workers` threads. Each thread makes its own state once
-/// (a segmenter, a signer: scratch buffers that must not be shared) and takes i = w, w + threads, w + 2·threads, …
-func parallelForEach<State>(count: Int, workers: Int, makeState: @Sendable () -> State,
+/// Calls `body(state, i)` for every i in 0..<count on up to `workers` threads. Thread w (0 ≤ w < workers) makes its
+/// own state once with `makeState(w)` (a segmenter, a signer: scratch that must not be shared) and takes
+/// i = w, w + threads, w + 2·threads, …
+func parallelForEach<State>(count: Int, workers: Int, makeState: @Sendable (Int) -> State,
                                _ body: @Sendable (State, Int) -> Void) {
     let threads = min(max(1, workers), count)
     guard threads > 0 else { return }
     DispatchQueue.concurrentPerform(iterations: threads) { w in
-        let state = makeState()
+        let state = makeState(w)
         var i = w
         while i < count {
             body(state, i)

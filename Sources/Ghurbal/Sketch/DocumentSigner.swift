@@ -55,11 +55,16 @@ public final class DocumentSigner {
     /// segmenter's normalized text: nothing is normalized again.
     public func sign(lines: [SegmentedLine], of segmenter: DocumentSegmenter,
                      into signature: UnsafeMutablePointer<UInt32>) -> Facts {
+        sign(lines: lines, normalized: segmenter.normalized.bytes, into: signature)
+    }
+
+    /// Signs the given lines, whose `normalized` ranges point into `normalized`, joined by spaces.
+    public func sign(lines: [SegmentedLine], normalized text: UnsafeBufferPointer<UInt8>,
+                     into signature: UnsafeMutablePointer<UInt32>) -> Facts {
         normalized.removeAll()
         for line in lines where !line.normalized.isEmpty {
             if normalized.count > 0 { normalized.append(0x20) }
-            normalized.append(UnsafeBufferPointer(start: segmenter.normalized.storage + line.normalized.lowerBound,
-                                                  count: line.normalized.count))
+            normalized.append(UnsafeBufferPointer(rebasing: text[line.normalized]))
         }
         return signNormalized(invalidUTF8: 0, into: signature)
     }

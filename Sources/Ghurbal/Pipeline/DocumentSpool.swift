@@ -1,0 +1,179 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The first pass's segmented, normalized documents, kept in temporary files so that the second pass (apply the
+/// boilerplate decision, sign what is left) neither reads, parses nor normalizes the input again.
+///
+/// Every worker appends to a file of its own; a document's record is found by its `location`. Per document the
+/// record holds its non-blank lines (byte spans in the original text, kind, words, where a block starts) and their
+/// normalized text: about 20 bytes per line plus the normalized text. The files are unlinked when the spool goes.
+/// They are written with `write` and read with `pread`: the page cache holds them, not the process.
+final class DocumentSpool: @unchecked Sendable {
+    let writers: [SpoolWriter]
+
+    /// `directory` should be on a local disk with room for about the size of the input's text.
+    init(directory: String, workers: Int) throws {
+        let stamp = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        writers = try (0..<max(1, workers)).map { w in
+            try SpoolWriter(path: (directory as NSString).appendingPathComponent(".ghurbal-spool-\(stamp)-\(w)"), number: w)
+        }
+    }
+
+    /// Flushes every writer; the spool takes no more records after this.
+    func finish() throws -> SpoolReader {
+        for w in writers { try w.finish() }
+        return SpoolReader(writers: writers)
+    }
+}
+
+/// One line of a spooled document (20 bytes in the file).
+struct SpoolLine {
+    static let size = 20
+    static let startsBlock: UInt8 = 1
+}
+
+/// Appends records to one spool file; used by one thread at a time.
+final class SpoolWriter: @unchecked Sendable {
+    let path: String
+    let number: Int
+    let fd: Int32
+    let buffer = ByteBuffer(capacity: 4 << 20)
+    var flushedBytes = 0
+    /// The first write error, reported by `finish` (workers cannot throw).
+    var failure: GhurbalError?
+
+    init(path: String, number: Int) throws {
+        self.path = path
+        self.number = number
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw GhurbalError.cannotWrite(path, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit {
+        close(fd)
+        unlink(path)
+    }
+
+    /// Where the next record will be.
+    var location: UInt64 { UInt64(number) << 56 | UInt64(flushedBytes + buffer.count) }
+
+    /// Appends a document's record and returns its location and length. `normalized` is the segmenter's buffer that the lines'
+    /// `normalized` ranges point into.
+    func append(_ segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) -> (location: UInt64, length: Int) {
+        let at = location
+        var lineCount = 0
+        var textBytes = 0
+        for line in segments.lines where line.hash != 0 {
+            lineCount += 1
+            textBytes += line.normalized.count + 1
+        }
+        textBytes = max(0, textBytes - 1)
+        let padded = (textBytes + 3) & ~3
+        buffer.reserve(extra: 8 + lineCount * SpoolLine.size + padded)
+        var p = UnsafeMutableRawPointer(buffer.storage + buffer.count)
+        p.storeBytes(of: UInt32(lineCount), as: UInt32.self)
+        p.storeBytes(of: UInt32(textBytes), toByteOffset: 4, as: UInt32.self)
+        p += 8
+        var nextBlock = 0
+        var text = UnsafeMutablePointer<UInt8>(OpaquePointer(p + lineCount * SpoolLine.size))
+        var first = true
+        for (i, line) in segments.lines.enumerated() where line.hash != 0 {
+            p.storeBytes(of: UInt32(line.span.lowerBound), as: UInt32.self)
+            p.storeBytes(of: UInt32(line.span.upperBound), toByteOffset: 4, as: UInt32.self)
+            p.storeBytes(of: UInt32(line.spanWithTerminator.upperBound), toByteOffset: 8, as: UInt32.self)
+            p.storeBytes(of: UInt32(line.normalized.count), toByteOffset: 12, as: UInt32.self)
+            p.storeBytes(of: UInt16(min(line.words, Int(UInt16.max))), toByteOffset: 16, as: UInt16.self)
+            p.storeBytes(of: line.kind.rawValue, toByteOffset: 18, as: UInt8.self)
+            var flags: UInt8 = 0
+            if nextBlock < segments.blocks.count && segments.blocks[nextBlock].lines.lowerBound == i {
+                flags |= SpoolLine.startsBlock
+                nextBlock += 1
+            }
+            p.storeBytes(of: flags, toByteOffset: 19, as: UInt8.self)
+            p += SpoolLine.size
+            if !first { text.pointee = 0x20; text += 1 }
+            first = false
+            text.update(from: normalized.baseAddress! + line.normalized.lowerBound, count: line.normalized.count)
+            text += line.normalized.count
+        }
+        for _ in textBytes..<padded { text.pointee = 0; text += 1 }
+        let length = 8 + lineCount * SpoolLine.size + padded
+        buffer.count += length
+        if buffer.count >= 4 << 20 { flush() }
+        return (at, length)
+    }
+
+    func flush() {
+        var done = 0
+        while done < buffer.count && failure == nil {
+            let n = write(fd, buffer.storage + done, buffer.count - done)
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else {
+                failure = .cannotWrite(path, reason: n < 0 ? String(cString: strerror(errno)) : "nothing written")
+            }
+        }
+        flushedBytes += buffer.count
+        buffer.removeAll()
+    }
+
+    /// Flushes what is buffered; the writer still owns (and finally removes) the file.
+    func finish() throws {
+        flush()
+        if let failure { throw failure }
+    }
+}
+
+/// Reads spooled documents back (with `pread`, so that the pages read do not stay in the process), from any thread.
+struct SpoolReader: @unchecked Sendable {
+    let writers: [SpoolWriter]
+
+    /// Reads the record at `location` (`length` bytes, as `SpoolWriter.append` returned them) into `buffer` and
+    /// rebuilds it as a `SegmentedDocument` of its non-blank lines; their `normalized` ranges point into the returned
+    /// bytes (which live in `buffer`); `hash` is computed again.
+    func document(at location: UInt64, length: Int, into buffer: ByteBuffer) throws(GhurbalError)
+        -> (segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) {
+        let writer = writers[Int(location >> 56)]
+        var offset = Int(location & 0x00FF_FFFF_FFFF_FFFF)
+        buffer.removeAll()
+        buffer.reserve(extra: length)
+        var done = 0
+        while done < length {
+            let n = pread(writer.fd, buffer.storage + done, length - done, off_t(offset))
+            if n > 0 { done += n; offset += n } else if n < 0 && errno == EINTR { continue } else {
+                throw GhurbalError.unreadable(writer.path, reason: n < 0 ? String(cString: strerror(errno)) : "spool file too short")
+            }
+        }
+        buffer.count = length
+        let record = UnsafeRawPointer(buffer.storage)
+        let lineCount = Int(record.load(as: UInt32.self))
+        let textBytes = Int(record.load(fromByteOffset: 4, as: UInt32.self))
+        var p = record + 8
+        let text = UnsafeBufferPointer(start: buffer.storage + 8 + lineCount * SpoolLine.size, count: textBytes)
+        var lines: [SegmentedLine] = []
+        lines.reserveCapacity(lineCount)
+        var blocks: [SegmentedBlock] = []
+        var at = 0
+        for i in 0..<lineCount {
+            let start = Int(p.load(as: UInt32.self))
+            let end = Int(p.load(fromByteOffset: 4, as: UInt32.self))
+            let terminatorEnd = Int(p.load(fromByteOffset: 8, as: UInt32.self))
+            let length = Int(p.load(fromByteOffset: 12, as: UInt32.self))
+            let words = Int(p.load(fromByteOffset: 16, as: UInt16.self))
+            let kind = LineKind(rawValue: p.load(fromByteOffset: 18, as: UInt8.self)) ?? .paragraph
+            let startsBlock = p.load(fromByteOffset: 19, as: UInt8.self) & SpoolLine.startsBlock != 0
+            p += SpoolLine.size
+            let normalized = at..<(at + length)
+            at += length + 1
+            lines.append(SegmentedLine(span: start..<end, spanWithTerminator: start..<terminatorEnd,
+                                       hash: DocumentSegmenter.lineHash(UnsafeBufferPointer(rebasing: text[normalized])),
+                                       kind: kind, words: words, normalized: normalized))
+            if startsBlock || blocks.isEmpty {
+                blocks.append(SegmentedBlock(lines: i..<(i + 1), kind: kind))
+            } else {
+                blocks[blocks.count - 1].lines = blocks[blocks.count - 1].lines.lowerBound..<(i + 1)
+            }
+        }
+        return (SegmentedDocument(lines: lines, blocks: blocks), text)
+    }
+}
