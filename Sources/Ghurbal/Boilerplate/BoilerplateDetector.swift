@@ -1,4 +1,5 @@
 internal import CXXHash
+import Foundation
 
 /// Settings of boilerplate detection.
 public struct BoilerplateConfiguration: Sendable, Hashable {
@@ -135,10 +136,12 @@ public final class BoilerplateDetector {
 
     static func key(_ hash: UInt64, site: Int32) -> UInt64 { hash &+ UInt64(UInt32(bitPattern: site)) &* 0x9E37_79B9_7F4A_7C15 }
 
-    /// Decides what is boilerplate. `storyOf[d]` is the story (near-duplicate group) of document d.
-    public func decide(storyOf: [Int]) -> BoilerplateModel {
+    /// Decides what is boilerplate, on up to `threads` threads (nil: one per core; the result does not depend on it).
+    /// `storyOf[d]` is the story (near-duplicate group) of document d.
+    public func decide(storyOf: [Int], threads: Int? = nil) -> BoilerplateModel {
         precondition(storyOf.count == docSite.count)
         let n = docSite.count
+        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Stories per site, for the share rule.
         var storiesPerSite: [Int32: Set<Int>] = [:]
         for d in 0..<n { storiesPerSite[docSite[d], default: []].insert(storyOf[d]) }
@@ -150,30 +153,38 @@ public final class BoilerplateDetector {
             }
             return r
         }
-
-        // Lines: distinct stories per (site, line), visiting documents story by story.
-        let order = (0..<n).sorted { storyOf[$0] != storyOf[$1] ? storyOf[$0] < storyOf[$1] : $0 < $1 }
-        var seen: [UInt64: (stories: Int32, last: Int)] = [:]
-        for d in order {
-            let site = docSite[d]
-            for i in lineOffsets[d]..<lineOffsets[d + 1] {
-                let k = Self.key(lineHashes[i], site: site)
-                if let entry = seen[k] {
-                    if entry.last != storyOf[d] { seen[k] = (entry.stories + 1, storyOf[d]) }
-                } else {
-                    seen[k] = (1, storyOf[d])
-                }
-            }
-        }
-        var lineStories: [UInt64: Int] = [:]
         // Keep every key that can meet its site's requirement; `removals` applies the exact one per site.
         let lowest = configuration.minShare == nil ? configuration.minDocs : min(configuration.minDocs, 2)
-        for (k, entry) in seen {
-            if Int(entry.stories) >= lowest {
-                lineStories[k] = Int(entry.stories)
+
+        // Lines: distinct stories per (site, line), visiting documents story by story. The keys are split into one
+        // shard per thread (by the key's lowest bits); each thread counts its shard, in story order.
+        var order = Array(0..<n)
+        order.sort { storyOf[$0] != storyOf[$1] ? storyOf[$0] < storyOf[$1] : $0 < $1 }
+        let shards = ParallelSlots<[(key: UInt64, stories: Int)]>(count: workers)
+        let expected = lineHashes.count / workers + 16
+        let docSite = self.docSite, lineOffsets = self.lineOffsets, lineHashes = self.lineHashes, storyOrder = order
+        parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, shard in
+            // Value: stories << 32 | (last story + 1).
+            var seen = FlatHashMap(expected: expected)
+            for d in storyOrder {
+                let site = docSite[d]
+                let story = UInt64(storyOf[d] + 1)
+                for i in lineOffsets[d]..<lineOffsets[d + 1] {
+                    let k = Self.key(lineHashes[i], site: site)
+                    guard Int(k % UInt64(workers)) == shard else { continue }
+                    seen.update(k, initial: 0) { v in
+                        v & 0xFFFF_FFFF == story ? v : ((v >> 32) + 1) << 32 | story
+                    }
+                }
             }
+            var kept: [(key: UInt64, stories: Int)] = []
+            seen.forEach { k, v in if Int(v >> 32) >= lowest { kept.append((k, Int(v >> 32))) } }
+            shards[shard] = kept
         }
-        seen = [:]
+        var lineStories = FlatHashMap(expected: (0..<workers).reduce(0) { $0 + shards[$1]!.count })
+        for shard in 0..<workers {
+            for (k, stories) in shards[shard]! { lineStories.update(k, initial: UInt64(stories)) { $0 } }
+        }
 
         // Blocks: near-identical blocks of one site, joined, counted in stories.
         var blocks: [Int: [Int: Int]] = [:]  // doc → block index in doc → stories of its group
@@ -183,38 +194,62 @@ public final class BoilerplateDetector {
             var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
             index.reserveCapacity(blockDoc.count)
             var groups = UnionFind(count: blockDoc.count)
+            func site(ofBlock b: Int) -> Int32 { docSite[Int(blockDoc[b])] }
             // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
             // buckets, which would otherwise hold every page of the site.
-            var firstWithSignature: [UInt64: Int] = [:]
+            var firstWithSignature = FlatHashMap(expected: blockDoc.count)
             for b in 0..<blockDoc.count {
                 let signature = blockSignatures[b]
-                let key = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, UInt64(UInt32(bitPattern: docSite[Int(blockDoc[b])])))
-                if let first = firstWithSignature[key], docSite[Int(blockDoc[first])] == docSite[Int(blockDoc[b])],
-                   signature.elementsEqual(blockSignatures[first]) {
+                let key = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, UInt64(UInt32(bitPattern: site(ofBlock: b))))
+                var first = -1
+                firstWithSignature.update(key, initial: 0) { v in
+                    if v == 0 { return UInt64(b + 1) }
+                    first = Int(v) - 1
+                    return v
+                }
+                if first >= 0, site(ofBlock: first) == site(ofBlock: b), signature.elementsEqual(blockSignatures[first]) {
                     groups.union(first, b)
                 } else {
-                    firstWithSignature[key] = b
                     index.insert(id: UInt32(b), signature: signature)
                 }
             }
-            firstWithSignature = [:]
-            index.seal()
-            // Only connectivity matters here, and near-identical blocks stay connected through their nearest
-            // neighbours in a bucket: 16 comparisons per entry keep huge buckets (a menu on every page) cheap.
-            index.forEachCandidatePair(maxComparisonsPerEntry: 16) { band, x, y in
-                let a = Int(x), b = Int(y)
-                guard blockDoc[a] != blockDoc[b], docSite[Int(blockDoc[a])] == docSite[Int(blockDoc[b])] else { return }
-                // Already joined: verifying again could only add an edge the sets already have.
-                if groups.find(a) == groups.find(b) { return }
-                if band > 0, let first = index.firstSharedBand(blockSignatures[a], blockSignatures[b]), first < band { return }
-                if estimatedJaccard(blockSignatures[a], blockSignatures[b]) >= configuration.blockThreshold {
-                    groups.union(a, b)
+            firstWithSignature = FlatHashMap(expected: 0)
+            index.seal(threads: workers)
+            // Only connectivity matters here. In a bucket, each block is compared with the latest block of each of
+            // the (at most 16) groups seen last in the bucket — not with every block before it: a menu's variants on
+            // every page of a site fill one bucket, and they are one group after the first few comparisons.
+            var recent: [Int] = []
+            index.forEachBucket { _, bucket in
+                recent.removeAll(keepingCapacity: true)
+                for entry in bucket {
+                    let b = Int(UInt32(truncatingIfNeeded: entry))
+                    var root = groups.find(b)
+                    var r = 0
+                    while r < recent.count {
+                        let a = recent[r]
+                        r += 1
+                        if blockDoc[a] == blockDoc[b] || site(ofBlock: a) != site(ofBlock: b) { continue }
+                        if groups.find(a) == root { continue }
+                        // (A pair met again in a later band is verified again: cheaper than finding its first band.)
+                        if estimatedJaccard(blockSignatures[a], blockSignatures[b]) >= configuration.blockThreshold {
+                            groups.union(a, b)
+                            root = groups.find(b)
+                        }
+                    }
+                    // b becomes its group's latest block in the bucket.
+                    if let same = recent.firstIndex(where: { groups.find($0) == root }) { recent.remove(at: same) }
+                    recent.insert(b, at: 0)
+                    if recent.count > 16 { recent.removeLast() }
                 }
             }
-            for group in groups.groups() {
-                let stories = Set(group.map { storyOf[Int(blockDoc[$0])] }).count
-                let site = docSite[Int(blockDoc[group[0]])]
-                guard stories >= required(site) else { continue }
+            var mark = [Int32](repeating: -1, count: n)
+            for (g, group) in groups.groups().enumerated() {
+                var stories = 0
+                for b in group {
+                    let story = storyOf[Int(blockDoc[b])]
+                    if mark[story] != Int32(g) { mark[story] = Int32(g); stories += 1 }
+                }
+                guard stories >= required(site(ofBlock: group[0])) else { continue }
                 for b in group { blocks[Int(blockDoc[b]), default: [:]][Int(blockIndexInDoc[b])] = stories }
             }
         }
@@ -226,7 +261,7 @@ public final class BoilerplateDetector {
 /// What `BoilerplateDetector.decide` found: which lines of which documents are boilerplate.
 public struct BoilerplateModel: Sendable {
     /// (site, line) keys that are boilerplate candidates, with the number of stories carrying them.
-    let lineStories: [UInt64: Int]
+    let lineStories: FlatHashMap
     /// Document → block index → stories carrying the block's group.
     let blocks: [Int: [Int: Int]]
     let docSite: [Int32]
@@ -240,7 +275,7 @@ public struct BoilerplateModel: Sendable {
         let site = docSite[doc]
         let need = requiredBySite[site] ?? Int.max
         func isBoilerplate(_ hash: UInt64) -> Bool {
-            (lineStories[BoilerplateDetector.key(hash, site: site)] ?? 0) >= need
+            Int(lineStories.value(BoilerplateDetector.key(hash, site: site)) ?? 0) >= need
         }
         for (i, line) in segments.lines.enumerated() where line.hash != 0 {
             if isBoilerplate(line.hash) {

@@ -45,6 +45,8 @@ struct DuplicateClusterer {
     let verification: Verification
     let lsh: LSHParameters
     let maxComparisonsPerEntry: Int
+    /// Threads for sorting the index (nil: one per core).
+    var threads: Int? = nil
 
     struct Statistics: Sendable, Hashable {
         var candidatePairs = 0
@@ -76,7 +78,7 @@ struct DuplicateClusterer {
         firstWithContent = [:]
 
         // 2. Candidate pairs, each verified once (in the first band it shares).
-        index.seal()
+        index.seal(threads: threads)
         index.forEachCandidatePair(maxComparisonsPerEntry: maxComparisonsPerEntry) { band, x, y in
             let a = Int(x), b = Int(y)
             if band > 0, let first = index.firstSharedBand(signatures[a], signatures[b]), first < band { return }

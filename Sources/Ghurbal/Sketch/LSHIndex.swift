@@ -1,4 +1,5 @@
 internal import CXXHash
+import Foundation
 
 /// LSH over MinHash signatures: one 32-bit key per band (XXH3 of the band's rows), stored with the document id in one
 /// 64-bit word, `key << 32 | id`, in one flat array per band. That is `bands × 8` bytes per document and no
@@ -44,10 +45,26 @@ public struct LSHIndex: Sendable {
         count += 1
     }
 
-    /// Sorts every band so that buckets are contiguous. Inserting afterwards is allowed.
-    public mutating func seal() {
-        for b in 0..<bands.count where sortedPrefix[b] < bands[b].count {
-            bands[b].sort()
+    /// Sorts every band so that buckets are contiguous, bands on up to `threads` threads (nil: one per core).
+    /// Inserting afterwards is allowed.
+    public mutating func seal(threads: Int? = nil) {
+        let pending = (0..<bands.count).filter { sortedPrefix[$0] < bands[$0].count }
+        guard !pending.isEmpty else { return }
+        // Each band moves into a slot of its own, so that the thread sorting it holds the only reference.
+        let slots = ParallelSlots<[UInt64]>(count: pending.count)
+        for (i, b) in pending.enumerated() {
+            slots[i] = bands[b]
+            bands[b] = []
+        }
+        parallelForEach(count: pending.count, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                        makeState: { _ in }) { _, i in
+            var band = slots[i]!
+            slots[i] = nil
+            radixSort(&band)
+            slots[i] = band
+        }
+        for (i, b) in pending.enumerated() {
+            bands[b] = slots[i]!
             sortedPrefix[b] = bands[b].count
         }
     }
@@ -57,7 +74,7 @@ public struct LSHIndex: Sendable {
         var found: [UInt32] = []
         for b in 0..<parameters.bands {
             if bands[b].count - sortedPrefix[b] > Self.unsortedLimit {
-                bands[b].sort()
+                radixSort(&bands[b])
                 sortedPrefix[b] = bands[b].count
             }
             let key = UInt64(bandKey(signature, band: b))
@@ -104,6 +121,23 @@ public struct LSHIndex: Sendable {
                     }
                 }
                 runStart = runEnd
+            }
+        }
+    }
+
+    /// Every bucket of two or more entries (`key << 32 | id` words, ids ascending), band by band. Seal first.
+    public func forEachBucket(_ body: (Int, UnsafeBufferPointer<UInt64>) -> Void) {
+        for b in 0..<bands.count {
+            precondition(sortedPrefix[b] == bands[b].count, "seal() the index before listing buckets")
+            bands[b].withUnsafeBufferPointer { entries in
+                var runStart = 0
+                while runStart < entries.count {
+                    let key = entries[runStart] >> 32
+                    var runEnd = runStart + 1
+                    while runEnd < entries.count && entries[runEnd] >> 32 == key { runEnd += 1 }
+                    if runEnd - runStart > 1 { body(b, UnsafeBufferPointer(rebasing: entries[runStart..<runEnd])) }
+                    runStart = runEnd
+                }
             }
         }
     }

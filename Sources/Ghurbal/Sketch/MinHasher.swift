@@ -101,9 +101,23 @@ public struct MinHashSignature: Sendable, Hashable {
 @inline(__always)
 public func estimatedJaccard(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBufferPointer<UInt32>) -> Double {
     precondition(a.count == b.count && a.count > 0)
-    var equal = 0
-    for i in 0..<a.count where a[i] == b[i] { equal += 1 }
-    return Double(equal) / Double(a.count)
+    // Eight slots at a time and no branch per slot (which mispredicts half the time near J = 0.5).
+    let x = UnsafeRawPointer(a.baseAddress!), y = UnsafeRawPointer(b.baseAddress!)
+    let n = a.count
+    var lanes = SIMD8<UInt32>()
+    var i = 0
+    while i + 8 <= n {
+        let u = x.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self)
+        let v = y.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<UInt32>.self)
+        lanes &+= SIMD8<UInt32>(repeating: 0).replacing(with: 1, where: u .== v)
+        i += 8
+    }
+    var equal = Int(lanes.wrappedSum())
+    while i < n {
+        if a[i] == b[i] { equal += 1 }
+        i += 1
+    }
+    return Double(equal) / Double(n)
 }
 
 /// SplitMix64, for deriving parameters from a seed.

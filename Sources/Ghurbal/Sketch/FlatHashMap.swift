@@ -1,0 +1,88 @@
+/// A map from 64-bit hashes to 64-bit values with open addressing and linear probing, in two flat arrays: no
+/// per-entry allocation and no rehashing of keys that are hashes already (Fibonacci hashing picks the slot).
+/// Key 0 marks an empty slot, so a key of 0 is stored as 1. Reads from several threads are safe once writing is over.
+struct FlatHashMap: @unchecked Sendable {
+    private(set) var keys: UnsafeMutablePointer<UInt64>
+    private(set) var values: UnsafeMutablePointer<UInt64>
+    private(set) var capacity: Int
+    private var shift: UInt64
+    private(set) var count = 0
+    private let owner: Storage
+
+    /// Frees the arrays when the last copy goes.
+    private final class Storage: @unchecked Sendable {
+        var keys: UnsafeMutablePointer<UInt64>
+        var values: UnsafeMutablePointer<UInt64>
+        init(_ keys: UnsafeMutablePointer<UInt64>, _ values: UnsafeMutablePointer<UInt64>) {
+            self.keys = keys
+            self.values = values
+        }
+        deinit {
+            keys.deallocate()
+            values.deallocate()
+        }
+    }
+
+    /// Room for `expected` entries at a load of at most one half.
+    init(expected: Int) {
+        var c = 16
+        while c < expected * 2 { c *= 2 }
+        capacity = c
+        shift = UInt64(64 - c.trailingZeroBitCount)
+        keys = .allocate(capacity: c)
+        keys.initialize(repeating: 0, count: c)
+        values = .allocate(capacity: c)
+        values.initialize(repeating: 0, count: c)
+        owner = Storage(keys, values)
+    }
+
+    @inline(__always) private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }
+
+    @inline(__always) private func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// The value of `key`, or nil.
+    func value(_ key: UInt64) -> UInt64? {
+        let k = Self.stored(key)
+        let mask = capacity - 1
+        var i = slot(k)
+        while true {
+            let here = keys[i]
+            if here == k { return values[i] }
+            if here == 0 { return nil }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Calls `update` with the value of `key` (or `initial` for a new key) and stores what it returns.
+    @inline(__always)
+    mutating func update(_ key: UInt64, initial: UInt64, _ update: (UInt64) -> UInt64) {
+        if (count + 1) * 2 > capacity { grow() }
+        let k = Self.stored(key)
+        let mask = capacity - 1
+        var i = slot(k)
+        while true {
+            let here = keys[i]
+            if here == k { values[i] = update(values[i]); return }
+            if here == 0 {
+                keys[i] = k
+                values[i] = update(initial)
+                count += 1
+                return
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    /// Every entry, in slot order.
+    func forEach(_ body: (UInt64, UInt64) -> Void) {
+        for i in 0..<capacity where keys[i] != 0 { body(keys[i], values[i]) }
+    }
+
+    private mutating func grow() {
+        var bigger = FlatHashMap(expected: capacity)
+        forEach { k, v in bigger.update(k, initial: v) { $0 } }
+        self = bigger
+    }
+}
