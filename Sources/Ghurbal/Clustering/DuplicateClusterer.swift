@@ -144,45 +144,49 @@ struct DuplicateClusterer {
     }
 }
 
-/// The signatures of a corpus in one flat array of `count × permutations` slots.
+/// The signatures of a corpus in chunks of `chunkSignatures × permutations` slots: growing never copies what is
+/// there, and a signature never moves once added, so different threads may write different signatures.
 public final class SignatureStore: @unchecked Sendable {
     public let permutations: Int
     public private(set) var count: Int
-    var slots: UnsafeMutablePointer<UInt32>
-    var capacity: Int
+    static let chunkShift = 12
+    static let chunkSignatures = 1 << chunkShift
+    var chunks: [UnsafeMutablePointer<UInt32>] = []
 
-    public init(permutations: Int, capacity: Int = 1024) {
+    /// `capacity` is accepted for compatibility; chunks are added as needed.
+    public init(permutations: Int, capacity: Int = 0) {
         self.permutations = permutations
         self.count = 0
-        self.capacity = max(1, capacity)
-        slots = .allocate(capacity: self.capacity * permutations)
     }
 
-    deinit { slots.deallocate() }
+    deinit { for c in chunks { c.deallocate() } }
 
     /// Adds `n` documents with every slot at `UInt32.max`; returns the first new index.
     public func appendEmpty(_ n: Int) -> Int {
-        if count + n > capacity {
-            var newCapacity = capacity
-            while newCapacity < count + n { newCapacity *= 2 }
-            let fresh = UnsafeMutablePointer<UInt32>.allocate(capacity: newCapacity * permutations)
-            fresh.update(from: slots, count: count * permutations)
-            slots.deallocate()
-            slots = fresh
-            capacity = newCapacity
+        while chunks.count << Self.chunkShift < count + n {
+            chunks.append(.allocate(capacity: Self.chunkSignatures * permutations))
         }
-        (slots + count * permutations).initialize(repeating: .max, count: n * permutations)
+        var i = count
+        while i < count + n {
+            let inChunk = i & (Self.chunkSignatures - 1)
+            let run = min(count + n - i, Self.chunkSignatures - inChunk)
+            (chunks[i >> Self.chunkShift] + inChunk * permutations).initialize(repeating: .max, count: run * permutations)
+            i += run
+        }
         let first = count
         count += n
         return first
     }
 
     /// Where document `i`'s signature is written. Different documents may be written from different threads.
-    public func slotsPointer(_ i: Int) -> UnsafeMutablePointer<UInt32> { slots + i * permutations }
-
-    public subscript(_ i: Int) -> UnsafeBufferPointer<UInt32> {
-        UnsafeBufferPointer(start: slots + i * permutations, count: permutations)
+    @inline(__always)
+    public func slotsPointer(_ i: Int) -> UnsafeMutablePointer<UInt32> {
+        chunks[i >> Self.chunkShift] + (i & (Self.chunkSignatures - 1)) * permutations
     }
 
-    public var memoryBytes: Int { capacity * permutations * 4 }
+    public subscript(_ i: Int) -> UnsafeBufferPointer<UInt32> {
+        UnsafeBufferPointer(start: slotsPointer(i), count: permutations)
+    }
+
+    public var memoryBytes: Int { chunks.count * Self.chunkSignatures * permutations * 4 }
 }

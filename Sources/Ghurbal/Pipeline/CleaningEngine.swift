@@ -65,16 +65,19 @@ public struct CleaningEngine<Source: DocumentSource> {
         let c = configuration.nearDuplicates
         let b = configuration.boilerplate
         let minHasher = MinHasher(permutations: c.permutations, seed: c.seed)
-        let normalizer = ArabicNormalizer(options: c.normalizer)
+        // Built once (its tables take a while); segmenters and signers normalize a line or a joined text at a time.
+        var lineOptions = c.normalizer
+        lineOptions.keepLineBreaks = false
+        let lineNormalizer = ArabicNormalizer(options: lineOptions)
         let sketcher = BoilerplateSketcher(configuration: b)
         let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let k = c.permutations
         let spool = try DocumentSpool(directory: configuration.temporaryDirectory ?? FileManager.default.temporaryDirectory.path,
-                                      workers: workers)
+                                      workers: workers, memoryBudget: configuration.spoolMemoryBytes)
         // Per-thread scratch: a segmenter, a signer and a spool writer (pass 1) or a read buffer (pass 2).
         let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer) = { w in
-            (DocumentSegmenter(normalizer: c.normalizer, shortLineWords: b.shortLineWords),
-             DocumentSigner(normalizer: normalizer, shingler: c.shingler, minHasher: minHasher), spool.writers[w],
+            (DocumentSegmenter(normalizer: lineNormalizer, shortLineWords: b.shortLineWords),
+             DocumentSigner(normalizer: lineNormalizer, shingler: c.shingler, minHasher: minHasher), spool.writers[w],
              ByteBuffer(capacity: 1 << 16))
         }
         var clock = Date()
@@ -190,16 +193,24 @@ public struct CleaningEngine<Source: DocumentSource> {
                     let removals = model.removals(document: d, segments: segments, normalized: normalized)
                     var kept: [SegmentedLine] = []
                     kept.reserveCapacity(segments.lines.count)
-                    var cleaned = Cleaned(removed: [], nonBlank: 0, removedContent: 0, facts: DocumentSigner.Facts.none)
+                    var cleaned = Cleaned(outcome: DocumentOutcome(index: d, removedLines: [], duplicateOf: nil, similarity: nil,
+                                                                   clusterID: nil, removedBytes: 0, nonBlankBytes: 0,
+                                                                   boilerplateOnly: false, kept: true, invalidUTF8: 0),
+                                          removed: [], facts: DocumentSigner.Facts.none)
+                    var removedContent = 0
                     for (l, line) in segments.lines.enumerated() {
-                        cleaned.nonBlank += line.span.count
+                        cleaned.outcome.nonBlankBytes += line.span.count
                         if let reason = removals[l] {
-                            cleaned.removed.append((line.spanWithTerminator, line.span, reason, line.hash))
-                            cleaned.removedContent += line.span.count
+                            cleaned.outcome.removedLines.append((line.spanWithTerminator, reason))
+                            cleaned.outcome.removedBytes += line.spanWithTerminator.count
+                            cleaned.removed.append((line.span, line.hash))
+                            removedContent += line.span.count
                         } else {
                             kept.append(line)
                         }
                     }
+                    let nonBlank = cleaned.outcome.nonBlankBytes
+                    cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
                     if kept.count == segments.lines.count {
                         // Nothing removed: the spooled text is already the lines joined by spaces.
                         cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
@@ -213,17 +224,12 @@ public struct CleaningEngine<Source: DocumentSource> {
                 let d = first + i
                 let r = try results[i]!.get()
                 cleanFacts[d] = r.facts
-                var removedBytes = 0
-                for line in r.removed {
-                    removedBytes += line.span.count
-                    report.add(hash: line.hash, document: d, span: line.content, reason: line.reason, site: sites[d])
+                for (j, line) in r.removed.enumerated() {
+                    report.add(hash: line.hash, document: d, span: line.content, reason: r.outcome.removedLines[j].reason, site: sites[d])
                 }
-                let boilerplateOnly = r.nonBlank > 0 && Double(r.removedContent) / Double(r.nonBlank) >= b.boilerplateOnlyShare
-                outcomes.append(DocumentOutcome(index: d, removedLines: r.removed.map { ($0.span, $0.reason) },
-                                                duplicateOf: nil, similarity: nil, clusterID: nil,
-                                                removedBytes: removedBytes, nonBlankBytes: r.nonBlank,
-                                                boilerplateOnly: boilerplateOnly, kept: true,
-                                                invalidUTF8: facts[d].invalidUTF8))
+                var outcome = r.outcome
+                outcome.invalidUTF8 = facts[d].invalidUTF8
+                outcomes.append(outcome)
             }
             firstDocument += count
             progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: 0))
@@ -277,9 +283,8 @@ private struct Analysis: Sendable {
 
 /// Pass 2's findings about one document.
 private struct Cleaned: Sendable {
-    /// Removed lines: with and without their terminator.
-    var removed: [(span: Range<Int>, content: Range<Int>, reason: RemovalReason, hash: UInt64)]
-    var nonBlank: Int
-    var removedContent: Int
+    var outcome: DocumentOutcome
+    /// Removed lines (as in `outcome.removedLines`): without their terminator, and their hash.
+    var removed: [(content: Range<Int>, hash: UInt64)]
     var facts: DocumentSigner.Facts
 }

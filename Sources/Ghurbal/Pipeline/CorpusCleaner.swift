@@ -28,9 +28,11 @@ public struct CleaningConfiguration: Sendable, Hashable {
     public var boilerplate = BoilerplateConfiguration()
     /// Drop documents that lose at least `boilerplate.boilerplateOnlyShare` of their text (they are always reported).
     public var dropBoilerplateOnly = false
-    /// Where the engine keeps its spool (the segmented, normalized text between passes; about the size of the input's
-    /// text). nil: the system's temporary folder.
+    /// Where the engine keeps the part of its spool (the segmented, normalized text between passes; about the size of
+    /// the input's text) that does not fit in `spoolMemoryBytes`. nil: the system's temporary folder.
     public var temporaryDirectory: String?
+    /// Memory for the spool; beyond it, the spool goes to files in `temporaryDirectory`. Default 512 MiB.
+    public var spoolMemoryBytes = 512 << 20
     public init() {}
 }
 
@@ -121,6 +123,29 @@ public struct CorpusCleaner: Sendable {
 
     /// The host of a URL, lowercased, without "www." and port; the whole string when it has no scheme.
     public static func host(of url: String) -> String {
+        var url = url
+        // On the bytes (this runs once per document); a host with non-ASCII letters goes the slow way, for their case.
+        let ascii: String? = url.withUTF8 { u -> String? in
+            var start = 0, end = u.count
+            var i = 0
+            while i + 2 < end {
+                if u[i] == 0x3A && u[i + 1] == 0x2F && u[i + 2] == 0x2F { start = i + 3; break }
+                i += 1
+            }
+            for j in start..<end where u[j] == 0x2F || u[j] == 0x3F || u[j] == 0x23 { end = j; break }  // / ? #
+            var bracket = false
+            for j in start..<end {
+                if u[j] == 0x40 { start = j + 1 }  // @: user info before it
+                if u[j] >= 0x80 { return nil }
+            }
+            for j in start..<end where u[j] == 0x5D { bracket = true }  // ]
+            if !bracket, let colon = (start..<end).last(where: { u[$0] == 0x3A }) { end = colon }
+            var bytes = Array(u[start..<end])
+            for j in bytes.indices where bytes[j] >= 0x41 && bytes[j] <= 0x5A { bytes[j] |= 0x20 }
+            if bytes.starts(with: [0x77, 0x77, 0x77, 0x2E]) { bytes.removeFirst(4) }  // www.
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        if let ascii { return ascii }
         var s = Substring(url)
         if let r = s.range(of: "://") { s = s[r.upperBound...] }
         if let slash = s.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { s = s[..<slash] }
@@ -138,34 +163,45 @@ final class BoilerplateReportBuilder {
     struct Entry {
         var reason: RemovalReason
         var documents = 0
-        var sites: Set<Int32> = []
+        var lastSite: Int32
+        /// Every site, once a second one turns up.
+        var sites: Set<Int32>?
         var examples: [Int32] = []
         var first: Int
         var source: (document: Int, span: Range<Int>)
     }
-    var entries_: [UInt64: Entry] = [:]
-    var order = 0
+    var entries_: [Entry] = []
+    /// Line hash → index in `entries_`.
+    var index = FlatHashMap(expected: 1024)
 
     /// Counts one removed line of document `document`.
     func add(hash: UInt64, document: Int, span: Range<Int>, reason: RemovalReason, site: Int32) {
-        if let i = entries_.index(forKey: hash) {
-            entries_.values[i].documents += 1
-            if !entries_.values[i].sites.contains(site) { entries_.values[i].sites.insert(site) }
-            if entries_.values[i].examples.count < 3 { entries_.values[i].examples.append(Int32(document)) }
-        } else {
-            entries_[hash] = Entry(reason: reason, documents: 1, sites: [site], examples: [Int32(document)], first: order,
-                                   source: (document, span))
-            order += 1
+        var at = -1
+        index.update(hash, initial: 0) { v in
+            if v != 0 { at = Int(v) - 1; return v }
+            return UInt64(entries_.count + 1)
         }
+        if at < 0 {
+            entries_.append(Entry(reason: reason, documents: 1, lastSite: site, examples: [Int32(document)],
+                                  first: entries_.count, source: (document, span)))
+            return
+        }
+        entries_[at].documents += 1
+        if entries_[at].lastSite != site {
+            if entries_[at].sites == nil { entries_[at].sites = [entries_[at].lastSite] }
+            entries_[at].sites!.insert(site)
+            entries_[at].lastSite = site
+        }
+        if entries_[at].examples.count < 3 { entries_[at].examples.append(Int32(document)) }
     }
 
     /// The entries (text still empty) and, per document, which entries take their text from which of its spans.
     func entries(ids: [String]) -> ([BoilerplateEntry], [Int: [(entry: Int, span: Range<Int>)]]) {
-        let sorted = entries_.values.sorted { $0.documents != $1.documents ? $0.documents > $1.documents : $0.first < $1.first }
+        let sorted = entries_.sorted { $0.documents != $1.documents ? $0.documents > $1.documents : $0.first < $1.first }
         var sources: [Int: [(entry: Int, span: Range<Int>)]] = [:]
         for (i, e) in sorted.enumerated() { sources[e.source.document, default: []].append((i, e.source.span)) }
         let entries = sorted.map {
-            BoilerplateEntry(text: "", reason: $0.reason, documents: $0.documents, sites: $0.sites.count,
+            BoilerplateEntry(text: "", reason: $0.reason, documents: $0.documents, sites: $0.sites?.count ?? 1,
                              examples: $0.examples.map { ids[Int($0)] })
         }
         return (entries, sources)

@@ -3,66 +3,73 @@ import Foundation
 import Glibc
 #endif
 
-/// The first pass's segmented, normalized documents, kept in temporary files so that the second pass (apply the
-/// boilerplate decision, sign what is left) neither reads, parses nor normalizes the input again.
+/// The first pass's segmented, normalized documents, kept so that the second pass (apply the boilerplate decision,
+/// sign what is left) neither reads, parses nor normalizes the input again.
 ///
-/// Every worker appends to a file of its own; a document's record is found by its `location`. Per document the
-/// record holds its non-blank lines (byte spans in the original text, kind, words, where a block starts) and their
-/// normalized text: about 20 bytes per line plus the normalized text. The files are unlinked when the spool goes.
-/// They are written with `write` and read with `pread`: the page cache holds them, not the process.
+/// Every worker appends to a writer of its own, in chunks of about 4 MiB; a document's record is found by its
+/// location. Chunks stay in memory up to `memoryBudget` bytes in all, the rest go to temporary files (written with
+/// `write`, read back with `pread`, so that the page cache holds them, not the process), unlinked when the spool goes.
+/// Per document the record holds its non-blank lines (byte spans in the original text, kind, words, where a block
+/// starts) and their normalized text: 20 bytes per line plus the normalized text.
 final class DocumentSpool: @unchecked Sendable {
     let writers: [SpoolWriter]
 
     /// `directory` should be on a local disk with room for about the size of the input's text.
-    init(directory: String, workers: Int) throws {
+    init(directory: String, workers: Int, memoryBudget: Int) throws {
         let stamp = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        writers = try (0..<max(1, workers)).map { w in
-            try SpoolWriter(path: (directory as NSString).appendingPathComponent(".ghurbal-spool-\(stamp)-\(w)"), number: w)
+        let count = max(1, workers)
+        writers = (0..<count).map { w in
+            SpoolWriter(path: (directory as NSString).appendingPathComponent(".ghurbal-spool-\(stamp)-\(w)"), number: w,
+                        memoryBudget: memoryBudget / count)
         }
     }
 
-    /// Flushes every writer; the spool takes no more records after this.
+    /// Hands the last chunks over; the spool takes no more records after this.
     func finish() throws -> SpoolReader {
         for w in writers { try w.finish() }
         return SpoolReader(writers: writers)
     }
 }
 
-/// One line of a spooled document (20 bytes in the file).
+/// One line of a spooled document (20 bytes in the record).
 struct SpoolLine {
     static let size = 20
     static let startsBlock: UInt8 = 1
 }
 
-/// Appends records to one spool file; used by one thread at a time.
+/// Appends records to chunks; used by one thread at a time.
 final class SpoolWriter: @unchecked Sendable {
     let path: String
     let number: Int
-    let fd: Int32
-    let buffer = ByteBuffer(capacity: 4 << 20)
-    var flushedBytes = 0
+    let memoryBudget: Int
+    static let chunkSize = 4 << 20
+    /// Finished chunks: in memory (`bytes`), or at `fileOffset` in the file.
+    var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int)] = []
+    var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize)
+    var memoryUsed = 0
+    var fd: Int32 = -1
+    var fileBytes = 0
     /// The first write error, reported by `finish` (workers cannot throw).
     var failure: GhurbalError?
 
-    init(path: String, number: Int) throws {
+    init(path: String, number: Int, memoryBudget: Int) {
         self.path = path
         self.number = number
-        fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw GhurbalError.cannotWrite(path, reason: String(cString: strerror(errno))) }
+        self.memoryBudget = memoryBudget
     }
 
     deinit {
-        close(fd)
-        unlink(path)
+        for chunk in chunks { chunk.bytes?.deallocate() }
+        if fd >= 0 {
+            close(fd)
+            unlink(path)
+        }
     }
 
-    /// Where the next record will be.
-    var location: UInt64 { UInt64(number) << 56 | UInt64(flushedBytes + buffer.count) }
-
-    /// Appends a document's record and returns its location and length. `normalized` is the segmenter's buffer that the lines'
-    /// `normalized` ranges point into.
+    /// Appends a document's record and returns its location and length. `normalized` is the segmenter's buffer that
+    /// the lines' `normalized` ranges point into.
     func append(_ segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) -> (location: UInt64, length: Int) {
-        let at = location
+        let at = UInt64(number) << 56 | UInt64(chunks.count) << 32 | UInt64(buffer.count)
         var lineCount = 0
         var textBytes = 0
         for line in segments.lines where line.hash != 0 {
@@ -101,11 +108,27 @@ final class SpoolWriter: @unchecked Sendable {
         for _ in textBytes..<padded { text.pointee = 0; text += 1 }
         let length = 8 + lineCount * SpoolLine.size + padded
         buffer.count += length
-        if buffer.count >= 4 << 20 { flush() }
+        if buffer.count >= Self.chunkSize { sealChunk() }
         return (at, length)
     }
 
-    func flush() {
+    /// Ends the current chunk: kept in memory while the budget allows, else written to the file.
+    func sealChunk() {
+        guard buffer.count > 0 else { return }
+        if memoryUsed + buffer.capacity <= memoryBudget {
+            memoryUsed += buffer.capacity
+            let kept = buffer.storage
+            buffer.storage = .allocate(capacity: Self.chunkSize)
+            buffer.capacity = Self.chunkSize
+            buffer.count = 0
+            chunks.append((kept, 0))
+            return
+        }
+        chunks.append((nil, fileBytes))
+        if fd < 0 && failure == nil {
+            fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+            if fd < 0 { failure = .cannotWrite(path, reason: String(cString: strerror(errno))) }
+        }
         var done = 0
         while done < buffer.count && failure == nil {
             let n = write(fd, buffer.storage + done, buffer.count - done)
@@ -113,13 +136,13 @@ final class SpoolWriter: @unchecked Sendable {
                 failure = .cannotWrite(path, reason: n < 0 ? String(cString: strerror(errno)) : "nothing written")
             }
         }
-        flushedBytes += buffer.count
+        fileBytes += buffer.count
         buffer.removeAll()
     }
 
-    /// Flushes what is buffered; the writer still owns (and finally removes) the file.
+    /// Seals the last chunk.
     func finish() throws {
-        flush()
+        sealChunk()
         if let failure { throw failure }
     }
 }
@@ -128,28 +151,36 @@ final class SpoolWriter: @unchecked Sendable {
 struct SpoolReader: @unchecked Sendable {
     let writers: [SpoolWriter]
 
-    /// Reads the record at `location` (`length` bytes, as `SpoolWriter.append` returned them) into `buffer` and
-    /// rebuilds it as a `SegmentedDocument` of its non-blank lines; their `normalized` ranges point into the returned
-    /// bytes (which live in `buffer`); `hash` is computed again.
+    /// The record at `location` (`length` bytes, as `SpoolWriter.append` returned them), rebuilt as a
+    /// `SegmentedDocument` of its non-blank lines; their `normalized` ranges point into the returned bytes, which
+    /// live in the spool or in `buffer` (for a record read from a file); `hash` is computed again.
     func document(at location: UInt64, length: Int, into buffer: ByteBuffer) throws(GhurbalError)
         -> (segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) {
         let writer = writers[Int(location >> 56)]
-        var offset = Int(location & 0x00FF_FFFF_FFFF_FFFF)
-        buffer.removeAll()
-        buffer.reserve(extra: length)
-        var done = 0
-        while done < length {
-            let n = pread(writer.fd, buffer.storage + done, length - done, off_t(offset))
-            if n > 0 { done += n; offset += n } else if n < 0 && errno == EINTR { continue } else {
-                throw GhurbalError.unreadable(writer.path, reason: n < 0 ? String(cString: strerror(errno)) : "spool file too short")
+        let chunk = writer.chunks[Int((location >> 32) & 0xFF_FFFF)]
+        let inChunk = Int(location & 0xFFFF_FFFF)
+        let record: UnsafeRawPointer
+        if let bytes = chunk.bytes {
+            record = UnsafeRawPointer(bytes + inChunk)
+        } else {
+            var offset = chunk.fileOffset + inChunk
+            buffer.removeAll()
+            buffer.reserve(extra: length)
+            var done = 0
+            while done < length {
+                let n = pread(writer.fd, buffer.storage + done, length - done, off_t(offset))
+                if n > 0 { done += n; offset += n } else if n < 0 && errno == EINTR { continue } else {
+                    throw GhurbalError.unreadable(writer.path, reason: n < 0 ? String(cString: strerror(errno)) : "spool file too short")
+                }
             }
+            buffer.count = length
+            record = UnsafeRawPointer(buffer.storage)
         }
-        buffer.count = length
-        let record = UnsafeRawPointer(buffer.storage)
         let lineCount = Int(record.load(as: UInt32.self))
         let textBytes = Int(record.load(fromByteOffset: 4, as: UInt32.self))
         var p = record + 8
-        let text = UnsafeBufferPointer(start: buffer.storage + 8 + lineCount * SpoolLine.size, count: textBytes)
+        let text = UnsafeBufferPointer(start: (record + 8 + lineCount * SpoolLine.size).assumingMemoryBound(to: UInt8.self),
+                                       count: textBytes)
         var lines: [SegmentedLine] = []
         lines.reserveCapacity(lineCount)
         var blocks: [SegmentedBlock] = []

@@ -7,7 +7,7 @@ struct FlatHashMap: @unchecked Sendable {
     private(set) var capacity: Int
     private var shift: UInt64
     private(set) var count = 0
-    private let owner: Storage
+    private var owner: Storage
 
     /// Frees the arrays when the last copy goes.
     private final class Storage: @unchecked Sendable {
@@ -80,9 +80,27 @@ struct FlatHashMap: @unchecked Sendable {
         for i in 0..<capacity where keys[i] != 0 { body(keys[i], values[i]) }
     }
 
+    /// Moves every entry into arrays twice as large. (Field by field: an earlier `self = bigger` here lost the
+    /// assignment in optimized builds, inside the inlined `update`.)
+    @inline(never)
     private mutating func grow() {
         var bigger = FlatHashMap(expected: capacity)
-        forEach { k, v in bigger.update(k, initial: v) { $0 } }
-        self = bigger
+        for i in 0..<capacity where keys[i] != 0 { bigger.insertNew(keys[i], values[i]) }
+        owner = bigger.owner
+        keys = bigger.keys
+        values = bigger.values
+        capacity = bigger.capacity
+        shift = bigger.shift
+        count = bigger.count
+    }
+
+    /// Adds a key known to be absent, with room known to be there.
+    private mutating func insertNew(_ k: UInt64, _ v: UInt64) {
+        let mask = capacity - 1
+        var i = slot(k)
+        while keys[i] != 0 { i = (i + 1) & mask }
+        keys[i] = k
+        values[i] = v
+        count += 1
     }
 }

@@ -53,10 +53,16 @@ public final class DocumentSegmenter {
     public let normalized = ByteBuffer(capacity: 1 << 16)
     static let lineSeed: UInt64 = 0x6C69_6E65
 
-    public init(normalizer: ArabicNormalizerOptions = ArabicNormalizerOptions(), shortLineWords: Int = 10) {
+    public convenience init(normalizer: ArabicNormalizerOptions = ArabicNormalizerOptions(), shortLineWords: Int = 10) {
         var o = normalizer
         o.keepLineBreaks = false
-        self.normalizer = ArabicNormalizer(options: o)
+        self.init(normalizer: ArabicNormalizer(options: o), shortLineWords: shortLineWords)
+    }
+
+    /// With a normalizer built once and shared (its tables take a while to build); it must not keep line breaks.
+    public init(normalizer: ArabicNormalizer, shortLineWords: Int = 10) {
+        precondition(!normalizer.options.keepLineBreaks, "a segmenter normalizes one line at a time")
+        self.normalizer = normalizer
         self.shortLineWords = shortLineWords
     }
 
@@ -104,12 +110,37 @@ public final class DocumentSegmenter {
                                  normalized: start..<start)
         }
         let bytes = UnsafeBufferPointer(start: normalized.storage + start, count: end - start)
-        var words = 1
-        for b in bytes where b == 0x20 { words += 1 }
+        let words = 1 + Self.countSpaces(bytes)
         let hash = Self.lineHash(bytes)
         let kind: LineKind = Self.startsWithBullet(text, span) ? .listItem : (words <= shortLineWords ? .short : .paragraph)
         return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: hash, kind: kind, words: words,
                              normalized: start..<end)
+    }
+
+    /// The number of 0x20 bytes, sixteen at a time.
+    static func countSpaces(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let n = bytes.count
+        var lanes = SIMD16<UInt8>()
+        var total = 0
+        var i = 0
+        while i + 16 <= n {
+            let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            lanes &+= SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: v .== SIMD16<UInt8>(repeating: 0x20))
+            i += 16
+            // A lane counts at most 255 before it wraps.
+            if i & 0x7F0 == 0 {
+                total += Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+                lanes = SIMD16<UInt8>()
+            }
+        }
+        total += Int(SIMD16<UInt16>(truncatingIfNeeded: lanes).wrappedSum())
+        while i < n {
+            if base[i] == 0x20 { total += 1 }
+            i += 1
+        }
+        return total
     }
 
     /// The hash of a normalized line (never 0, which marks a blank line).

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+@testable import Ghurbal
+
+/// The pieces the fast path is built of, each against a slow and obvious version of itself.
+@Suite struct PipelinePartsTests {
+    @Test func flatHashMapAgreesWithDictionaryThroughGrowth() {
+        var rng = SplitMix64(seed: 7)
+        var map = FlatHashMap(expected: 4)
+        var reference: [UInt64: UInt64] = [:]
+        var keys: [UInt64] = [0, 1]  // 0 is stored as 1: both must still count (as one key)
+        for step in 0..<50_000 {
+            let key = step % 3 == 0 ? keys[Int(rng.next() % UInt64(keys.count))] : rng.next() >> (step % 5 == 0 ? 50 : 0)
+            keys.append(key)
+            map.update(key, initial: 10) { $0 + 1 }
+            reference[key == 0 ? 1 : key, default: 10] += 1
+        }
+        #expect(map.count == reference.count)
+        for (key, value) in reference { #expect(map.value(key) == value) }
+        var seen = 0
+        map.forEach { key, value in
+            seen += 1
+            #expect(reference[key] == value)
+        }
+        #expect(seen == reference.count)
+        #expect(map.value(0xDEAD_BEEF_0000_0001) == nil || reference[0xDEAD_BEEF_0000_0001] != nil)
+    }
+
+    @Test func radixSortEqualsSort() {
+        var rng = SplitMix64(seed: 3)
+        for n in [0, 1, 63, 64, 65, 1000, 70_000] {
+            // Few distinct keys with ascending ids (an LSH band), and arbitrary words.
+            var band = (0..<n).map { UInt64(rng.next() % 97) << 32 | UInt64($0) }
+            var words = (0..<n).map { _ in rng.next() }
+            var expectedBand = band, expectedWords = words
+            expectedBand.sort()
+            expectedWords.sort()
+            radixSort(&band)
+            radixSort(&words)
+            #expect(band == expectedBand)
+            #expect(words == expectedWords)
+        }
+    }
+
+    @Test(arguments: [0, 1 << 30])
+    func spoolGivesBackWhatPassOneSaw(memoryBudget: Int) throws {
+        // Budget 0: every chunk goes to the file; a large one: every chunk stays in memory.
+        let text = try SeedFixtures.all().map(\.text).joined(separator: "\n\n- item one\n- item two\n\r\n")
+        let segmenter = DocumentSegmenter()
+        let directory = FileManager.default.temporaryDirectory.path
+        let spool = try DocumentSpool(directory: directory, workers: 2, memoryBudget: memoryBudget)
+        var expected: [(SegmentedDocument, [UInt8])] = []
+        var locations: [(UInt64, Int)] = []
+        // Enough copies to fill several 4 MiB chunks.
+        let copies = max(1, (9 << 20) / max(1, text.utf8.count))
+        for copy in 0..<copies {
+            var t = text + String(repeating: " كلمة", count: copy % 7)
+            let segments = t.withUTF8 { segmenter.segment($0) }
+            locations.append(spool.writers[copy % 2].append(segments, normalized: segmenter.normalized.bytes))
+            var nonBlank = segments
+            nonBlank.lines = segments.lines.filter { $0.hash != 0 }
+            expected.append((nonBlank, Array(segmenter.normalized.bytes)))
+        }
+        let reader = try spool.finish()
+        let buffer = ByteBuffer()
+        for (i, (location, length)) in locations.enumerated() {
+            let (segments, normalized) = try reader.document(at: location, length: length, into: buffer)
+            let (want, wantText) = expected[i]
+            #expect(segments.lines.map(\.span) == want.lines.map(\.span))
+            #expect(segments.lines.map(\.spanWithTerminator) == want.lines.map(\.spanWithTerminator))
+            #expect(segments.lines.map(\.hash) == want.lines.map(\.hash))
+            #expect(segments.lines.map(\.kind) == want.lines.map(\.kind))
+            #expect(segments.lines.map(\.words) == want.lines.map(\.words))
+            #expect(Array(normalized) == wantText)
+            // Blocks: the same runs of lines, counted over non-blank lines only.
+            #expect(segments.blocks.map(\.lines.count) == expected[i].0.blocks.map(\.lines.count))
+        }
+        #expect(memoryBudget > 0 || spool.writers.allSatisfy { $0.chunks.allSatisfy { $0.bytes == nil } })
+    }
+
+    @Test func lineBlocksEqualLines() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-blocks-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // 4.5 MB of lines, so that some cross the 4 MiB buffer; one over the limit; no final newline.
+        var rng = SplitMix64(seed: 11)
+        var lines: [[UInt8]] = []
+        var data = Data()
+        for i in 0..<150 {
+            let length = i == 70 ? 300_000 : Int(rng.next() % 60_000)
+            lines.append([UInt8](repeating: UInt8(0x61 + i % 26), count: length))
+            data.append(contentsOf: lines[i])
+            if i < 149 { data.append(0x0A) }
+        }
+        #expect(FileManager.default.createFile(atPath: path, contents: data))
+        let limit = 256 << 10
+        var got: [ByteReader.BlockLine] = []
+        var texts: [[UInt8]] = []
+        let reader = try ByteReader(path: path, gzip: false)
+        while let (block, blockLines) = try reader.readLineBlock(maxLength: limit) {
+            for line in blockLines {
+                got.append(line)
+                if case .line(let r) = line { texts.append(Array(block[r])) }
+            }
+        }
+        #expect(got.count == lines.count)
+        var expectedTexts: [[UInt8]] = []
+        for (i, line) in lines.enumerated() {
+            if line.count > limit {
+                if case .tooLong(let n) = got[i] { #expect(n == line.count) } else { Issue.record("line \(i) not too long") }
+            } else {
+                expectedTexts.append(line)
+            }
+        }
+        #expect(texts == expectedTexts)
+    }
+
+    @Test func hostOfURLs() {
+        let cases = [
+            ("https://WWW.Example.com:8080/x?y", "example.com"),
+            ("http://user:pw@News.Site.org/a/b", "news.site.org"),
+            ("https://[::1]:8080/", "[::1]:8080"),
+            ("example.com/path", "example.com"),
+            ("site-a", "site-a"),
+            ("https://مثال.إختبار/خبر", "مثال.إختبار"),
+            ("HTTPS://WWW.ÉCOLE.FR/x", "école.fr"),
+        ]
+        for (url, host) in cases { #expect(CorpusCleaner.host(of: url) == host, "\(url)") }
+    }
+}
