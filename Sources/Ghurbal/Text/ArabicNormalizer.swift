@@ -208,6 +208,21 @@ final class NormalizerTables: @unchecked Sendable {
                 let s = (Int(b0 & 0x1F) << 6) | Int(inp[i + 1] & 0x3F)
                 i += 2
                 apply(table[s])
+                // The rest of a run of two-byte letters (an Arabic word) in a tighter loop: most of them are kept
+                // as two bytes, with no separator pending.
+                while i + 1 < n {
+                    let c0 = inp[i], c1 = inp[i + 1]
+                    guard c0 &- 0xC2 < 0x1E, c1 & 0xC0 == 0x80 else { break }
+                    let e = table[(Int(c0 & 0x1F) << 6) | Int(c1 & 0x3F)]
+                    i += 2
+                    if e & 0x3_0000 == 0x2_0000 && !pendingSpace {
+                        UnsafeMutableRawPointer(out).storeBytes(of: UInt16(truncatingIfNeeded: e), as: UInt16.self)
+                        out += 2
+                        lineHasContent = true
+                    } else {
+                        apply(e)
+                    }
+                }
             } else if b0 < 0xF0 {
                 // Three bytes: E0 needs A0–BF next, ED needs 80–9F (no surrogates).
                 guard i + 1 < n else { i += 1; invalid(); continue }

@@ -68,6 +68,7 @@ public final class DocumentSegmenter {
 
     public func segment(_ text: UnsafeBufferPointer<UInt8>) -> SegmentedDocument {
         var lines: [SegmentedLine] = []
+        lines.reserveCapacity(64)
         var invalid = 0
         normalized.removeAll()
         let n = text.count
