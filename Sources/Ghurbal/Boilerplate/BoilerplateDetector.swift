@@ -137,15 +137,27 @@ public final class BoilerplateDetector {
     static func key(_ hash: UInt64, site: Int32) -> UInt64 { hash &+ UInt64(UInt32(bitPattern: site)) &* 0x9E37_79B9_7F4A_7C15 }
 
     /// Decides what is boilerplate, on up to `threads` threads (nil: one per core; the result does not depend on it).
-    /// `storyOf[d]` is the story (near-duplicate group) of document d.
+    /// `storyOf[d]` is the story (near-duplicate group) of document d, named by one of its documents (0..<n).
     public func decide(storyOf: [Int], threads: Int? = nil) -> BoilerplateModel {
-        precondition(storyOf.count == docSite.count)
+        precondition(storyOf.count == docSite.count && storyOf.allSatisfy { $0 >= 0 && $0 < storyOf.count },
+                     "stories are named by document numbers")
+        // Locals, not the class's stored properties: those are checked for exclusive access at every read.
+        let docSite = self.docSite, lineOffsets = self.lineOffsets, lineHashes = self.lineHashes
+        let blockDoc = self.blockDoc, blockIndexInDoc = self.blockIndexInDoc, blockSignatures = self.blockSignatures
         let n = docSite.count
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Stories per site, for the share rule.
-        var storiesPerSite: [Int32: Set<Int>] = [:]
-        for d in 0..<n { storiesPerSite[docSite[d], default: []].insert(storyOf[d]) }
-        let siteStories = storiesPerSite.mapValues(\.count)
+        var siteStoryPairs = FlatHashMap(expected: n)
+        var siteStories: [Int32: Int] = [:]
+        for d in 0..<n {
+            var new = false
+            siteStoryPairs.update(UInt64(UInt32(bitPattern: docSite[d])) << 32 | UInt64(storyOf[d]), initial: 0) { v in
+                new = v == 0
+                return 1
+            }
+            if new { siteStories[docSite[d], default: 0] += 1 }
+        }
+        siteStoryPairs = FlatHashMap(expected: 0)
         func required(_ site: Int32) -> Int {
             var r = configuration.minDocs
             if let share = configuration.minShare {
@@ -158,11 +170,18 @@ public final class BoilerplateDetector {
 
         // Lines: distinct stories per (site, line), visiting documents story by story. The keys are split into one
         // shard per thread (by the key's lowest bits); each thread counts its shard, in story order.
-        var order = Array(0..<n)
-        order.sort { storyOf[$0] != storyOf[$1] ? storyOf[$0] < storyOf[$1] : $0 < $1 }
+        // Documents by story, then input order: a counting sort (stories are document numbers).
+        var storyStart = [Int](repeating: 0, count: n + 1)
+        for d in 0..<n { storyStart[storyOf[d] + 1] += 1 }
+        for s in 0..<n { storyStart[s + 1] += storyStart[s] }
+        var order = [Int](repeating: 0, count: n)
+        for d in 0..<n {
+            order[storyStart[storyOf[d]]] = d
+            storyStart[storyOf[d]] += 1
+        }
         let shards = ParallelSlots<[(key: UInt64, stories: Int)]>(count: workers)
         let expected = lineHashes.count / workers + 16
-        let docSite = self.docSite, lineOffsets = self.lineOffsets, lineHashes = self.lineHashes, storyOrder = order
+        let storyOrder = order
         parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, shard in
             // Value: stories << 32 | (last story + 1).
             var seen = FlatHashMap(expected: expected)
@@ -187,7 +206,7 @@ public final class BoilerplateDetector {
         }
 
         // Blocks: near-identical blocks of one site, joined, counted in stories.
-        var blocks: [Int: [Int: Int]] = [:]  // doc → block index in doc → stories of its group
+        var blocks = FlatHashMap(expected: 16)  // BoilerplateModel.blockKey(doc, block) → stories of its group
         if configuration.detectBlocks && blockDoc.count > 1 {
             let lsh = LSHParameters.optimal(threshold: configuration.blockThreshold,
                                             permutations: configuration.blockPermutations)
@@ -197,12 +216,27 @@ public final class BoilerplateDetector {
             func site(ofBlock b: Int) -> Int32 { docSite[Int(blockDoc[b])] }
             // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
             // buckets, which would otherwise hold every page of the site.
+            // The keys (of the whole signature, of each band) on every thread; the index is filled in block order.
+            let blockCount = blockDoc.count, bands = lsh.bands
+            let wholeKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: blockCount)
+            let bandKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: blockCount * bands)
+            defer { wholeKeys.deallocate(); bandKeys.deallocate() }
+            let wholeOut = UncheckedPointer(wholeKeys), bandOut = UncheckedPointer(bandKeys)
+            let keyIndex = index
+            let chunk = 4096
+            parallelForEach(count: (blockCount + chunk - 1) / chunk, workers: workers, makeState: { _ in }) { _, c in
+                for b in (c * chunk)..<min(blockCount, (c + 1) * chunk) {
+                    let signature = blockSignatures[b]
+                    let site = UInt64(UInt32(bitPattern: docSite[Int(blockDoc[b])]))
+                    wholeOut.pointer[b] = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, site)
+                    for band in 0..<bands { bandOut.pointer[b * bands + band] = keyIndex.bandKey(signature, band: band) }
+                }
+            }
             var firstWithSignature = FlatHashMap(expected: blockDoc.count)
             for b in 0..<blockDoc.count {
                 let signature = blockSignatures[b]
-                let key = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, UInt64(UInt32(bitPattern: site(ofBlock: b))))
                 var first = -1
-                firstWithSignature.update(key, initial: 0) { v in
+                firstWithSignature.update(wholeKeys[b], initial: 0) { v in
                     if v == 0 { return UInt64(b + 1) }
                     first = Int(v) - 1
                     return v
@@ -210,7 +244,7 @@ public final class BoilerplateDetector {
                 if first >= 0, site(ofBlock: first) == site(ofBlock: b), signature.elementsEqual(blockSignatures[first]) {
                     groups.union(first, b)
                 } else {
-                    index.insert(id: UInt32(b), signature: signature)
+                    index.insert(id: UInt32(b), bandKeys: UnsafeBufferPointer(start: bandKeys + b * bands, count: bands))
                 }
             }
             firstWithSignature = FlatHashMap(expected: 0)
@@ -250,7 +284,9 @@ public final class BoilerplateDetector {
                     if mark[story] != Int32(g) { mark[story] = Int32(g); stories += 1 }
                 }
                 guard stories >= required(site(ofBlock: group[0])) else { continue }
-                for b in group { blocks[Int(blockDoc[b]), default: [:]][Int(blockIndexInDoc[b])] = stories }
+                for b in group {
+                    blocks.update(BoilerplateModel.blockKey(Int(blockDoc[b]), Int(blockIndexInDoc[b])), initial: 0) { _ in UInt64(stories) }
+                }
             }
         }
         return BoilerplateModel(lineStories: lineStories, blocks: blocks, docSite: docSite,
@@ -262,8 +298,8 @@ public final class BoilerplateDetector {
 public struct BoilerplateModel: Sendable {
     /// (site, line) keys that are boilerplate candidates, with the number of stories carrying them.
     let lineStories: FlatHashMap
-    /// Document → block index → stories carrying the block's group.
-    let blocks: [Int: [Int: Int]]
+    /// `blockKey(document, block index)` → stories carrying the block's group.
+    let blocks: FlatHashMap
     let docSite: [Int32]
     let requiredBySite: [Int32: Int]
 
@@ -292,11 +328,13 @@ public struct BoilerplateModel: Sendable {
                 }
             }
         }
-        if let docBlocks = blocks[doc] {
-            for (b, block) in segments.blocks.enumerated() where docBlocks[b] != nil {
+        if blocks.count > 0 {
+            for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 && blocks.value(Self.blockKey(doc, b)) != nil {
                 for l in block.lines where result[l] == nil { result[l] = .block }
             }
         }
         return result
     }
+
+    static func blockKey(_ doc: Int, _ block: Int) -> UInt64 { UInt64(doc + 1) << 32 | UInt64(block) }
 }

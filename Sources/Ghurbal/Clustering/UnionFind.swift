@@ -34,11 +34,26 @@ public struct UnionFind: Sendable {
 
     /// The sets with more than one member, each sorted ascending, ordered by their smallest member.
     public mutating func groups() -> [[Int]] {
-        var byRoot: [Int: [Int]] = [:]
-        for x in 0..<parent.count {
+        // Counting by root in two passes over flat arrays: members come out ascending, groups by smallest member.
+        let n = parent.count
+        var root = [Int32](repeating: 0, count: n)
+        var slot = [Int32](repeating: -1, count: n)
+        var sizes: [Int] = []
+        for x in 0..<n {
             let r = find(x)
-            if parent[r] < -1 { byRoot[r, default: []].append(x) }
+            root[x] = Int32(r)
+            guard parent[r] < -1 else { continue }
+            if slot[r] < 0 {
+                slot[r] = Int32(sizes.count)
+                sizes.append(Int(-parent[r]))
+            }
         }
-        return byRoot.values.sorted { $0[0] < $1[0] }
+        var result = sizes.map { size -> [Int] in
+            var g: [Int] = []
+            g.reserveCapacity(size)
+            return g
+        }
+        for x in 0..<n where slot[Int(root[x])] >= 0 { result[Int(slot[Int(root[x])])].append(x) }
+        return result
     }
 }

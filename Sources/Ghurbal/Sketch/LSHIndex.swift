@@ -45,6 +45,16 @@ public struct LSHIndex: Sendable {
         count += 1
     }
 
+    /// Adds a document whose band keys (`bandKey(_:band:)` for every band) were computed already, on another thread
+    /// say.
+    public mutating func insert(id: UInt32, bandKeys: UnsafeBufferPointer<UInt32>) {
+        precondition(bandKeys.count == parameters.bands)
+        for b in 0..<parameters.bands {
+            bands[b].append(UInt64(bandKeys[b]) << 32 | UInt64(id))
+        }
+        count += 1
+    }
+
     /// Sorts every band so that buckets are contiguous, bands on up to `threads` threads (nil: one per core).
     /// Inserting afterwards is allowed.
     public mutating func seal(threads: Int? = nil) {
