@@ -6,7 +6,7 @@ import Testing
     @Test func scansFieldsAndKeepsBytes() throws {
         let line = Array(#"{"id": 7, "text": "سلام \"عليكم\"\n", "meta": {"a": [1, 2.5e3, true, null]}, "url": "http://x/y"}"#.utf8)
         let json = try JSONLine(line)
-        #expect(json.fields.map(\.key) == ["id", "text", "meta", "url"])
+        #expect(json.fields.map(json.key) == ["id", "text", "meta", "url"])
         #expect(json.idText("id") == "7")
         #expect(String(decoding: json.string("text")!, as: UTF8.self) == "سلام \"عليكم\"\n")
         #expect(String(decoding: line[json.field("meta")!.value], as: UTF8.self) == #"{"a": [1, 2.5e3, true, null]}"#)
@@ -39,5 +39,48 @@ import Testing
             #expect(parsed["t"] == String(decoding: text, as: UTF8.self))
             #expect(try String(decoding: JSONLine(out).string("t")!, as: UTF8.self) == String(decoding: text, as: UTF8.self))
         }
+    }
+
+    /// Cutting decoded ranges out of the escaped token gives what decoding, cutting and encoding give — or refuses.
+    @Test func cuttingEscapedTextEqualsDecodingCuttingEncoding() throws {
+        var rng = SplitMix64(seed: 5)
+        let pieces = ["سلام", "\\n", "\\\"", "\\\\", "\\u0627", "\\ud83d\\ude00", "\\ud800", "abc", "\\t", " ", "😀"]
+        var refused = 0
+        for _ in 0..<500 {
+            var token = "\""
+            for _ in 0..<Int(rng.next() % 25) { token += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            token += "\""
+            let line = Array(("{\"t\":" + token + "}").utf8)
+            let json = try JSONLine(line)
+            let field = json.field("t")!
+            let decoded = json.string("t")!
+            var cuts: [Range<Int>] = []
+            var at = 0
+            while at < decoded.count {
+                let start = at + Int(rng.next() % 6)
+                let end = start + Int(rng.next() % 8)
+                if end > decoded.count { break }
+                cuts.append(start..<end)
+                at = end + 1
+            }
+            var fast: [UInt8] = [0x58]
+            if json.appendString(field.value, cutting: cuts, to: &fast) {
+                var kept: [UInt8] = []
+                var from = 0
+                for c in cuts {
+                    kept += decoded[from..<c.lowerBound]
+                    from = c.upperBound
+                }
+                kept += decoded[from...]
+                let reparsed = try JSONLine(Array("{\"t\":".utf8) + fast.dropFirst() + [0x7D]).string("t")!
+                #expect(reparsed == kept, "\(token) \(cuts)")
+                #expect(fast.first == 0x58)
+            } else {
+                refused += 1
+                #expect(fast == [0x58])
+            }
+        }
+        // Most cuts fall between escapes; some land inside one and are refused.
+        #expect(refused > 0 && refused < 400)
     }
 }

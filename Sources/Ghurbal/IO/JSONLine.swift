@@ -4,9 +4,15 @@ import Foundation
 /// Nothing is rebuilt, so a writer can replace one field and copy every other byte as it was.
 public struct JSONLine: Sendable {
     public struct Field: Sendable {
-        public var key: String
+        /// The key's token in the line, quotes included.
+        public var keyToken: Range<Int>
         /// The value's bytes in the line, quotes included for strings.
         public var value: Range<Int>
+    }
+
+    /// A field's key, decoded.
+    public func key(_ field: Field) -> String {
+        String(decoding: (try? JSONLine.decodeString(bytes, field.keyToken)) ?? [], as: UTF8.self)
     }
 
     public let bytes: [UInt8]
@@ -34,14 +40,16 @@ public struct JSONLine: Sendable {
                 scanner.skipSpace()
                 guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
                 let keyRange = try scanner.string()
-                let key = String(decoding: try JSONLine.decodeString(bytes, keyRange), as: UTF8.self)
+                if JSONLine.firstBackslash(bytes, keyRange.lowerBound, keyRange.upperBound) != nil {
+                    _ = try JSONLine.decodeString(bytes, keyRange)  // a malformed escape is a syntax error
+                }
                 scanner.skipSpace()
                 guard scanner.peek() == UInt8(ascii: ":") else { throw scanner.error("expected ':'") }
                 scanner.i += 1
                 scanner.skipSpace()
                 let start = scanner.i
                 try scanner.value(depth: 0)
-                fields.append(Field(key: key, value: start..<scanner.i))
+                fields.append(Field(keyToken: keyRange, value: start..<scanner.i))
                 scanner.skipSpace()
                 if scanner.peek() == UInt8(ascii: ",") { scanner.i += 1; continue }
                 if scanner.peek() == UInt8(ascii: "}") { scanner.i += 1; break }
@@ -54,7 +62,21 @@ public struct JSONLine: Sendable {
         self.fields = fields
     }
 
-    public func field(_ key: String) -> Field? { fields.last { $0.key == key } }
+    /// The last field named `key` (keys are compared as bytes, escapes decoded only where there are some).
+    public func field(_ key: String) -> Field? {
+        var key = key
+        return key.withUTF8 { want in
+            bytes.withUnsafeBufferPointer { line in
+                fields.last { f in
+                    let token = (f.keyToken.lowerBound + 1)..<(f.keyToken.upperBound - 1)
+                    if memchr(line.baseAddress! + token.lowerBound, 0x5C, token.count) == nil {
+                        return token.count == want.count && (want.count == 0 || memcmp(line.baseAddress! + token.lowerBound, want.baseAddress!, want.count) == 0)
+                    }
+                    return self.key(f).utf8.elementsEqual(want)
+                }
+            }
+        }
+    }
 
     /// The value of `key` when it is a string (decoded to UTF-8 bytes), nil when absent or not a string.
     public func string(_ key: String) -> [UInt8]? {
@@ -138,6 +160,77 @@ public struct JSONLine: Sendable {
             }
         }
         return out
+    }
+
+    /// Appends the string token at `token` (quotes included) without the decoded bytes in `cuts` (ascending, disjoint
+    /// ranges of offsets into the decoded string), copying the escaped bytes between them as they are: no decoding and
+    /// no encoding. Returns false, having appended nothing, when a cut ends inside the decoded bytes of an escape or
+    /// the token is malformed; the caller then decodes, cuts and encodes.
+    public func appendString(_ token: Range<Int>, cutting cuts: [Range<Int>], to out: inout [UInt8]) -> Bool {
+        let before = out.count
+        let ok = bytes.withUnsafeBufferPointer { b -> Bool in
+            let base = b.baseAddress!
+            let end = token.upperBound - 1
+            var i = token.lowerBound + 1
+            var decoded = 0
+            func hex4(_ at: Int) -> UInt32? {
+                var v: UInt32 = 0
+                for k in at..<(at + 4) {
+                    let c = b[k]
+                    switch c {
+                    case 0x30...0x39: v = v << 4 | UInt32(c - 0x30)
+                    case 0x41...0x46: v = v << 4 | UInt32(c - 0x41 + 10)
+                    case 0x61...0x66: v = v << 4 | UInt32(c - 0x61 + 10)
+                    default: return nil
+                    }
+                }
+                return v
+            }
+            // Moves i to where `target` decoded bytes have been read; nil when that is inside an escape.
+            func seek(_ target: Int) -> Int? {
+                while decoded < target {
+                    guard i < end else { return nil }
+                    if b[i] != 0x5C {
+                        let next = memchr(base + i, 0x5C, end - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
+                        let run = min(next - i, target - decoded)
+                        i += run
+                        decoded += run
+                        continue
+                    }
+                    guard i + 1 < end else { return nil }
+                    var escaped = 2, length = 1
+                    if b[i + 1] == UInt8(ascii: "u") {
+                        // As `decodeString`: a surrogate pair is one 4-byte scalar, a lone surrogate U+FFFD.
+                        guard i + 6 <= end, let v = hex4(i + 2) else { return nil }
+                        escaped = 6
+                        if v >= 0xD800 && v < 0xDC00, i + 12 <= end, b[i + 6] == 0x5C, b[i + 7] == UInt8(ascii: "u"),
+                           let low = hex4(i + 8), low >= 0xDC00 && low < 0xE000 {
+                            escaped = 12
+                            length = 4
+                        } else {
+                            length = v < 0x80 ? 1 : v < 0x800 ? 2 : 3
+                        }
+                    }
+                    guard decoded + length <= target else { return nil }
+                    i += escaped
+                    decoded += length
+                }
+                return i
+            }
+            out.append(0x22)
+            var keptFrom = i
+            for cut in cuts {
+                guard let a = seek(cut.lowerBound) else { return false }
+                out.append(contentsOf: UnsafeBufferPointer(start: base + keptFrom, count: a - keptFrom))
+                guard let z = seek(cut.upperBound) else { return false }
+                keptFrom = z
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: base + keptFrom, count: end - keptFrom))
+            out.append(0x22)
+            return true
+        }
+        if !ok { out.removeLast(out.count - before) }
+        return ok
     }
 
     /// Appends `text` as a JSON string token; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.

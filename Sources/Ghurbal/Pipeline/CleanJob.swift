@@ -110,9 +110,15 @@ public struct CleanJob: Sendable {
                 let d = Int(result.documentOfItem[first + i])
                 guard d >= 0 else { return }
                 let render = annotate || result.outcomes[d].kept
+                let outcome = result.outcomes[d]
+                let raw = items[i]
+                if render && !annotate && raw.kind == .jsonLine && outcome.invalidUTF8 == 0
+                    && result.boilerplateTextSources[d] == nil, let line = cutJSONLine(raw, outcome, textField) {
+                    // The common case: the removed lines cut out of the escaped text, nothing decoded.
+                    rendered[i] = line
+                    return
+                }
                 if render || result.boilerplateTextSources[d] != nil {
-                    let outcome = result.outcomes[d]
-                    let raw = items[i]
                     let text: [UInt8]
                     var json: JSONLine?
                     if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
@@ -190,6 +196,22 @@ public struct CleanJob: Sendable {
         result.boilerplateTextSources = [:]
         for key in outputs.keys.sorted() { try outputs[key]!.close() }
         try annotations?.close()
+    }
+
+    /// A kept JSON line with its removed lines cut out of the text field as it is written (escapes kept), or nil
+    /// when that cannot be done (then the text is decoded, cut and encoded).
+    func cutJSONLine(_ raw: RawItem, _ outcome: DocumentOutcome, _ textField: String) -> [UInt8]? {
+        var bytes = Array(raw.bytes)
+        if bytes.last == 0x0D { bytes.removeLast() }
+        guard let json = try? JSONLine(bytes), let field = json.field(textField),
+              bytes[field.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        var line: [UInt8] = []
+        line.reserveCapacity(bytes.count + 1)
+        line += bytes[0..<field.value.lowerBound]
+        guard json.appendString(field.value, cutting: outcome.removedLines.map(\.span), to: &line) else { return nil }
+        line += bytes[field.value.upperBound...]
+        line.append(0x0A)
+        return line
     }
 
     /// `,"cluster_id":…,"duplicate_of":…,"similarity":…,"removed_spans":[[start,end,"reason"],…]` with spans in
