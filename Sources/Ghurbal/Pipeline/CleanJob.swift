@@ -99,6 +99,8 @@ public struct CleanJob: Sendable {
         let textField = reader.textField
         let frozen = result
         var entryTexts: [(entry: Int, text: String)] = []
+        // Each batch is written (in input order, on one thread) while the next one is rendered.
+        var pendingWrite: (() throws -> Void)?
         try source.forEachBatch { items in
             let first = item
             item += items.count
@@ -106,7 +108,8 @@ public struct CleanJob: Sendable {
             let notes = ParallelSlots<[UInt8]>(count: items.count)
             let sourceTexts = ParallelSlots<[(entry: Int, text: String)]>(count: items.count)
             let result = frozen
-            parallelForEach(count: items.count, workers: workers, makeState: { _ in }) { _, i in
+            let previous = AlongsideJob(pendingWrite)
+            parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: { _ in }) { _, i in
                 let d = Int(result.documentOfItem[first + i])
                 guard d >= 0 else { return }
                 let render = annotate || result.outcomes[d].kept
@@ -170,28 +173,32 @@ public struct CleanJob: Sendable {
                     }
                 }
             }
-            for i in 0..<items.count {
-                bytesDone += items[i].bytes.count
-                if let texts = sourceTexts[i] { entryTexts += texts }
-                guard let bytes = rendered[i] else { continue }
-                documentsDone += 1
-                let fileIndex = Int(items[i].file)
-                let file = source.files[fileIndex]
-                if items[i].kind == .textFile {
-                    let f = try out.file(corpusPath(file), gzip: file.gzip)
-                    try f.write(bytes)
-                    try f.close()
-                    if let note = notes[i] {
-                        if annotations == nil { annotations = try out.file("annotations.jsonl") }
-                        try annotations!.write(note)
+            if let error = previous.failure { throw error }
+            pendingWrite = {
+                for i in 0..<items.count {
+                    bytesDone += items[i].bytes.count
+                    if let texts = sourceTexts[i] { entryTexts += texts }
+                    guard let bytes = rendered[i] else { continue }
+                    documentsDone += 1
+                    let fileIndex = Int(items[i].file)
+                    let file = source.files[fileIndex]
+                    if items[i].kind == .textFile {
+                        let f = try out.file(corpusPath(file), gzip: file.gzip)
+                        try f.write(bytes)
+                        try f.close()
+                        if let note = notes[i] {
+                            if annotations == nil { annotations = try out.file("annotations.jsonl") }
+                            try annotations!.write(note)
+                        }
+                    } else {
+                        if outputs[fileIndex] == nil { outputs[fileIndex] = try out.file(corpusPath(file), gzip: file.gzip) }
+                        try outputs[fileIndex]!.write(bytes)
                     }
-                } else {
-                    if outputs[fileIndex] == nil { outputs[fileIndex] = try out.file(corpusPath(file), gzip: file.gzip) }
-                    try outputs[fileIndex]!.write(bytes)
                 }
+                progress?(CleaningProgress(pass: 3, passes: 3, passName: "write", documents: documentsDone, bytes: bytesDone))
             }
-            progress?(CleaningProgress(pass: 3, passes: 3, passName: "write", documents: documentsDone, bytes: bytesDone))
         }
+        try pendingWrite?()
         for (entry, text) in entryTexts { result.boilerplate[entry].text = text }
         result.boilerplateTextSources = [:]
         for key in outputs.keys.sorted() { try outputs[key]!.close() }

@@ -104,56 +104,66 @@ public struct CleaningEngine<Source: DocumentSource> {
         var statistics = CleaningStatistics()
         var bytesDone = 0
 
-        try source.forEachBatch { items in
-            let results = ParallelSlots<Swift.Result<Analysis, GhurbalError>>(count: items.count)
-            let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, items.count) * k)
-            defer { scratch.deallocate() }
-            let scratchBox = UncheckedPointer(scratch)
-            parallelForEach(count: items.count, workers: workers, makeState: makeWorker) { worker, i in
-                let (segmenter, signer, spoolWriter, _) = worker
-                results[i] = source.document(items[i]).map { doc in
-                    doc.text.withUnsafeBufferPointer { text in
-                        let segments = segmenter.segment(text)
-                        // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
-                        // or every line when there is no paragraph.
-                        let paragraphs = segments.lines.filter { $0.kind == .paragraph }
-                        var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
-                                            into: scratchBox.pointer + i * k)
-                        f.invalidUTF8 = segments.invalidUTF8
-                        let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
-                        return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
-                                        priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
-                                        textBytes: doc.text.count, spoolLocation: spooled.location,
-                                        spoolLength: UInt32(spooled.length))
+        // (`skip` is called only before this block ends: the merge of the last batch runs inside it.)
+        try withoutActuallyEscaping(skip) { skip in
+            // Each batch's results are merged (in input order, on one thread) while the next batch is analysed.
+            var pendingMerge: (() throws -> Void)?
+            try source.forEachBatch { items in
+                let results = ParallelSlots<Swift.Result<Analysis, GhurbalError>>(count: items.count)
+                let scratch = SignatureStore(permutations: k)
+                _ = scratch.appendEmpty(items.count)
+                let previous = AlongsideJob(pendingMerge)
+                parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
+                    let (segmenter, signer, spoolWriter, _) = worker
+                    results[i] = source.document(items[i]).map { doc in
+                        doc.text.withUnsafeBufferPointer { text in
+                            let segments = segmenter.segment(text)
+                            // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
+                            // or every line when there is no paragraph.
+                            let paragraphs = segments.lines.filter { $0.kind == .paragraph }
+                            var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
+                                                into: scratch.slotsPointer(i))
+                            f.invalidUTF8 = segments.invalidUTF8
+                            let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
+                            return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
+                                            priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
+                                            textBytes: doc.text.count, spoolLocation: spooled.location,
+                                            spoolLength: UInt32(spooled.length))
+                        }
                     }
                 }
-            }
-            for i in 0..<items.count {
-                bytesDone += source.size(of: items[i])
-                switch results[i]! {
-                case .failure(let error):
-                    documentOfItem.append(-1)
-                    try skip(error)
-                case .success(let a):
-                    let d = ids.count
-                    documentOfItem.append(Int32(d))
-                    ids.append(a.id)
-                    let site = siteNumbers[a.host] ?? { let s = Int32(siteNumbers.count); siteNumbers[a.host] = s; return s }()
-                    sites.append(site)
-                    facts.append(a.facts)
-                    priorities.append(a.priority ?? 0)
-                    anyPriority = anyPriority || a.priority != nil
-                    let slot = storySignatures.appendEmpty(1)
-                    storySignatures.slotsPointer(slot).update(from: scratch + i * k, count: k)
-                    detector.add(site: Int(site), sketch: a.sketch)
-                    statistics.bytesIn += a.textBytes
-                    textBytes.append(a.textBytes)
-                    spoolLocations.append(a.spoolLocation)
-                    spoolLengths.append(a.spoolLength)
-                    statistics.invalidUTF8Sequences += a.facts.invalidUTF8
+                if let error = previous.failure { throw error }
+                pendingMerge = {
+                    for i in 0..<items.count {
+                        bytesDone += source.size(of: items[i])
+                        switch results[i]! {
+                        case .failure(let error):
+                            documentOfItem.append(-1)
+                            try skip(error)
+                        case .success(let a):
+                            let d = ids.count
+                            documentOfItem.append(Int32(d))
+                            ids.append(a.id)
+                            let site = siteNumbers[a.host] ?? { let s = Int32(siteNumbers.count); siteNumbers[a.host] = s; return s }()
+                            sites.append(site)
+                            facts.append(a.facts)
+                            priorities.append(a.priority ?? 0)
+                            anyPriority = anyPriority || a.priority != nil
+                            let slot = storySignatures.appendEmpty(1)
+                            storySignatures.slotsPointer(slot).update(from: scratch.slotsPointer(i), count: k)
+                            detector.add(site: Int(site), sketch: a.sketch)
+                            statistics.bytesIn += a.textBytes
+                            textBytes.append(a.textBytes)
+                            spoolLocations.append(a.spoolLocation)
+                            spoolLengths.append(a.spoolLength)
+                            statistics.invalidUTF8Sequences += a.facts.invalidUTF8
+                        }
+                    }
+                    progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
                 }
             }
-            progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
+            try pendingMerge?()
+            pendingMerge = nil
         }
         let n = ids.count
         let spooled = try spool.finish()
@@ -180,12 +190,14 @@ public struct CleaningEngine<Source: DocumentSource> {
         let report = BoilerplateReportBuilder()
         let batch = 4096
         var firstDocument = 0
+        var pendingMerge: (() throws -> Void)?
         while firstDocument < n {
             let count = min(batch, n - firstDocument)
             let first = firstDocument
             let results = ParallelSlots<Swift.Result<Cleaned, GhurbalError>>(count: count)
             let locations = spoolLocations, lengths = spoolLengths
-            parallelForEach(count: count, workers: workers, makeState: makeWorker) { worker, i in
+            let previous = AlongsideJob(pendingMerge)
+            parallelForEach(count: count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
                 let (_, signer, _, buffer) = worker
                 let d = first + i
                 results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
@@ -220,20 +232,24 @@ public struct CleaningEngine<Source: DocumentSource> {
                     return cleaned
                 }
             }
-            for i in 0..<count {
-                let d = first + i
-                let r = try results[i]!.get()
-                cleanFacts[d] = r.facts
-                for (j, line) in r.removed.enumerated() {
-                    report.add(hash: line.hash, document: d, span: line.content, reason: r.outcome.removedLines[j].reason, site: sites[d])
-                }
-                var outcome = r.outcome
-                outcome.invalidUTF8 = facts[d].invalidUTF8
-                outcomes.append(outcome)
-            }
+            if let error = previous.failure { throw error }
             firstDocument += count
-            progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: 0))
+            pendingMerge = {
+                for i in 0..<count {
+                    let d = first + i
+                    let r = try results[i]!.get()
+                    cleanFacts[d] = r.facts
+                    for (j, line) in r.removed.enumerated() {
+                        report.add(hash: line.hash, document: d, span: line.content, reason: r.outcome.removedLines[j].reason, site: sites[d])
+                    }
+                    var outcome = r.outcome
+                    outcome.invalidUTF8 = facts[d].invalidUTF8
+                    outcomes.append(outcome)
+                }
+                progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: 0))
+            }
         }
+        try pendingMerge?()
         phase("sign")
 
         let (clusters, stats) = clusterer.cluster(signatures: cleanSignatures, facts: cleanFacts,

@@ -1,20 +1,61 @@
 import Dispatch
+import Synchronization
 
 /// Calls `body(state, i)` for every i in 0..<count on up to `workers` threads. Thread w (0 ≤ w < workers) makes its
-/// own state once with `makeState(w)` (a segmenter, a signer: scratch that must not be shared) and takes
-/// i = w, w + threads, w + 2·threads, …
-func parallelForEach<State>(count: Int, workers: Int, makeState: @Sendable (Int) -> State,
-                               _ body: @Sendable (State, Int) -> Void) {
-    let threads = min(max(1, workers), count)
-    guard threads > 0 else { return }
-    DispatchQueue.concurrentPerform(iterations: threads) { w in
-        let state = makeState(w)
-        var i = w
-        while i < count {
-            body(state, i)
-            i += threads
+/// own state once with `makeState(w)` (a segmenter, a signer: scratch that must not be shared). Items are handed out
+/// in small chunks as threads ask for them, so an uneven item (or `alongside`) does not hold the others up.
+///
+/// `alongside`, when given, runs once on one of the threads before it joins in: the serial step of the previous
+/// batch (merging its results in input order) overlaps the parallel step of this one. It may touch state the caller
+/// owns: the caller is blocked until everything is done, and nothing else runs `alongside`.
+func parallelForEach<State>(count: Int, workers: Int, alongside: (() -> Void)? = nil,
+                            makeState: @Sendable (Int) -> State, _ body: @Sendable (State, Int) -> Void) {
+    let threads = max(1, min(max(1, workers), count))
+    let next = Atomic<Int>(0)
+    let serial = UncheckedClosure(alongside)
+    let chunk = max(1, min(16, count / (threads * 8)))
+    withoutActuallyEscaping(makeState) { makeState in
+        withoutActuallyEscaping(body) { body in
+            let job = UncheckedJob(makeState: makeState, body: body)
+            DispatchQueue.concurrentPerform(iterations: threads) { w in
+                if w == 0 { serial.run?() }
+                guard count > 0 else { return }
+                let state = job.makeState(w)
+                while true {
+                    let start = next.add(chunk, ordering: .relaxed).oldValue
+                    if start >= count { break }
+                    for i in start..<min(count, start + chunk) { job.body(state, i) }
+                }
+            }
         }
     }
+}
+
+/// A throwing serial step (the merge of a batch) as an `alongside` job of `parallelForEach`, with the error it threw.
+final class AlongsideJob {
+    private let step: (() throws -> Void)?
+    private(set) var failure: Error?
+
+    init(_ step: (() throws -> Void)?) { self.step = step }
+
+    /// Nil when there is no step.
+    var run: (() -> Void)? {
+        guard let step else { return nil }
+        return { [self] in
+            do { try step() } catch { failure = error }
+        }
+    }
+}
+
+/// A closure run on another thread while its owner waits for it.
+private struct UncheckedClosure: @unchecked Sendable {
+    let run: (() -> Void)?
+    init(_ run: (() -> Void)?) { self.run = run }
+}
+
+private struct UncheckedJob<State>: @unchecked Sendable {
+    let makeState: @Sendable (Int) -> State
+    let body: @Sendable (State, Int) -> Void
 }
 
 /// Write-once slots filled from several threads, each slot by one thread only.
