@@ -99,6 +99,7 @@ struct JobOptions: ParsableArguments {
     }
 
     func run(reportOnly: Bool, annotate: Bool) throws {
+        CleanJob.keepFreedMemory()
         let console = Console(quiet: quiet)
         do {
             let summary = try job(reportOnly: reportOnly, annotate: annotate).run(warn: console.warn, progress: console.progress)

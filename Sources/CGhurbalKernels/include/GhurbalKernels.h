@@ -13,4 +13,8 @@ void ghurbal_minhash_fold(uint32_t *sig, const uint32_t *a, const uint32_t *b, c
 /// Which clone `ghurbal_minhash_fold` runs on this CPU: "x86-64-v4", "x86-64-v3" or "baseline".
 const char *ghurbal_minhash_kernel_name(void);
 
+/// Asks glibc's malloc to keep freed blocks of up to 32 MiB in its heap instead of returning them to the kernel
+/// (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD). A no-op with other C libraries.
+void ghurbal_keep_freed_memory(void);
+
 #endif

@@ -1,3 +1,4 @@
+internal import CGhurbalKernels
 import Foundation
 
 /// `ghurbal clean` and `ghurbal report` as a library call: read the inputs, clean them, write the output folder.
@@ -13,6 +14,11 @@ public struct CleanJob: Sendable {
     public var force = false
 
     public static let version = "0.1.0"
+
+    /// Every batch frees and allocates again blocks of megabytes (reads, results): this asks the C library to keep
+    /// them in its heap rather than give them back to the kernel and fault them in again (glibc only; fewer page
+    /// faults, about a tenth less system time). For a program that runs jobs; call it once, first.
+    public static func keepFreedMemory() { ghurbal_keep_freed_memory() }
 
     public init(inputs: [String], output: String) {
         self.inputs = inputs
