@@ -102,7 +102,7 @@ public final class BoilerplateDetector {
     var lineHashes: [UInt64] = []
     var blockDoc: [Int32] = []
     var blockIndexInDoc: [Int32] = []
-    let blockSignatures: SignatureStore
+    var blockSignatures: SignatureStore
 
     public init(configuration: BoilerplateConfiguration = BoilerplateConfiguration()) {
         self.configuration = configuration
@@ -132,6 +132,16 @@ public final class BoilerplateDetector {
             blockDoc.append(Int32(doc))
             blockIndexInDoc.append(b)
         }
+    }
+
+    /// Lets go of the recorded lines and block signatures (the model `decide` made does not need them).
+    public func forgetSketches() {
+        lineOffsets = [0]
+        lineHashes = []
+        blockDoc = []
+        blockIndexInDoc = []
+        blockSignatures = SignatureStore(permutations: configuration.blockPermutations)
+        docSite = []
     }
 
     static func key(_ hash: UInt64, site: Int32) -> UInt64 { hash &+ UInt64(UInt32(bitPattern: site)) &* 0x9E37_79B9_7F4A_7C15 }
@@ -180,7 +190,9 @@ public final class BoilerplateDetector {
             storyStart[storyOf[d]] += 1
         }
         let shards = ParallelSlots<[(key: UInt64, stories: Int)]>(count: workers)
-        let expected = lineHashes.count / workers + 16
+        // Sized for a quarter of the lines being distinct in a shard, and grown when more are: chrome repeats, and a
+        // table for every line would be the run's largest allocation (16 bytes × 2 per line of the corpus).
+        let expected = lineHashes.count / (4 * workers) + 16
         let storyOrder = order
         parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, shard in
             // Value: stories << 32 | (last story + 1).

@@ -99,7 +99,8 @@ public struct CleaningEngine<Source: DocumentSource> {
         var spoolLocations: [UInt64] = []
         var spoolLengths: [UInt32] = []
         var anyPriority = false
-        let storySignatures = SignatureStore(permutations: k, capacity: 1024)
+        // (A var, to be let go of as soon as the stories are known: it is k × 4 bytes per document.)
+        var storySignatures = SignatureStore(permutations: k, capacity: 1024)
         let detector = BoilerplateDetector(configuration: b)
         var statistics = CleaningStatistics()
         var bytesDone = 0
@@ -175,9 +176,11 @@ public struct CleaningEngine<Source: DocumentSource> {
                                                 lsh: LSHParameters.optimal(threshold: b.storyThreshold, permutations: k),
                                                 maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
         var (storySets, _) = storyClusterer.connect(signatures: storySignatures, facts: facts, shingleSets: nil)
+        storySignatures = SignatureStore(permutations: k)
         let storyOf = (0..<n).map { storySets.find($0) }
         phase("stories")
         let model = detector.decide(storyOf: storyOf, threads: workers)
+        detector.forgetSketches()
         phase("boilerplate")
         statistics.storyGroups = Set(storyOf).count
 
