@@ -217,88 +217,118 @@ public final class BoilerplateDetector {
             for (k, stories) in shards[shard]! { lineStories.update(k, initial: UInt64(stories)) { $0 } }
         }
 
-        // Blocks: near-identical blocks of one site, joined, counted in stories.
+        // Blocks: near-identical blocks of one site, joined, counted in stories. Sites never share a block group, so
+        // the sites are split into one shard per thread (by site number), each with its own index and union-find; the
+        // band keys include the site, so that a bucket holds one site and the result does not depend on the shards.
         var blocks = FlatHashMap(expected: 16)  // BoilerplateModel.blockKey(doc, block) → stories of its group
         if configuration.detectBlocks && blockDoc.count > 1 {
             let lsh = LSHParameters.optimal(threshold: configuration.blockThreshold,
                                             permutations: configuration.blockPermutations)
-            var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
-            index.reserveCapacity(blockDoc.count)
-            var groups = UnionFind(count: blockDoc.count)
-            func site(ofBlock b: Int) -> Int32 { docSite[Int(blockDoc[b])] }
-            // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
-            // buckets, which would otherwise hold every page of the site.
-            // The keys (of the whole signature, of each band) on every thread; the index is filled in block order.
+            let keyIndex = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
             let blockCount = blockDoc.count, bands = lsh.bands
+            // The keys (of the whole signature, of each band), on every thread.
             let wholeKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: blockCount)
             let bandKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: blockCount * bands)
             defer { wholeKeys.deallocate(); bandKeys.deallocate() }
             let wholeOut = UncheckedPointer(wholeKeys), bandOut = UncheckedPointer(bandKeys)
-            let keyIndex = index
             let chunk = 4096
             parallelForEach(count: (blockCount + chunk - 1) / chunk, workers: workers, makeState: { _ in }) { _, c in
                 for b in (c * chunk)..<min(blockCount, (c + 1) * chunk) {
                     let signature = blockSignatures[b]
                     let site = UInt64(UInt32(bitPattern: docSite[Int(blockDoc[b])]))
+                    let siteMix = UInt32(truncatingIfNeeded: ((site &+ 1) &* 0x9E37_79B9_7F4A_7C15) >> 32)
                     wholeOut.pointer[b] = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, site)
-                    for band in 0..<bands { bandOut.pointer[b * bands + band] = keyIndex.bandKey(signature, band: band) }
+                    for band in 0..<bands { bandOut.pointer[b * bands + band] = keyIndex.bandKey(signature, band: band) ^ siteMix }
                 }
             }
-            var firstWithSignature = FlatHashMap(expected: blockDoc.count)
-            for b in 0..<blockDoc.count {
-                let signature = blockSignatures[b]
-                var first = -1
-                firstWithSignature.update(wholeKeys[b], initial: 0) { v in
-                    if v == 0 { return UInt64(b + 1) }
-                    first = Int(v) - 1
-                    return v
+            var shardLists = [[Int32]](repeating: [], count: workers)
+            for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
+            let shards = shardLists
+            let requiredBySite = siteStories.keys.reduce(into: [Int32: Int]()) { $0[$1] = required($1) }
+            let blockThreshold = configuration.blockThreshold
+            let found = ParallelSlots<[(key: UInt64, stories: Int)]>(count: workers)
+            parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, shard in
+                let mine = shards[shard]  // global block numbers, ascending; local number = position here
+                let m = mine.count
+                func site(_ j: Int) -> Int32 { docSite[Int(blockDoc[Int(mine[j])])] }
+                func signature(_ j: Int) -> UnsafeBufferPointer<UInt32> { blockSignatures[Int(mine[j])] }
+                var groups = UnionFind(count: m)
+                var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
+                index.reserveCapacity(m)
+                // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
+                // buckets, which would otherwise hold every page of the site.
+                var firstWithSignature = FlatHashMap(expected: m)
+                for j in 0..<m {
+                    let b = Int(mine[j])
+                    var first = -1
+                    firstWithSignature.update(wholeOut.pointer[b], initial: 0) { v in
+                        if v == 0 { return UInt64(j + 1) }
+                        first = Int(v) - 1
+                        return v
+                    }
+                    if first >= 0, site(first) == site(j), estimatedJaccard(signature(first), signature(j)) == 1 {
+                        groups.union(first, j)
+                    } else {
+                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandOut.pointer + b * bands, count: bands))
+                    }
                 }
-                if first >= 0, site(ofBlock: first) == site(ofBlock: b), signature.elementsEqual(blockSignatures[first]) {
-                    groups.union(first, b)
-                } else {
-                    index.insert(id: UInt32(b), bandKeys: UnsafeBufferPointer(start: bandKeys + b * bands, count: bands))
-                }
-            }
-            firstWithSignature = FlatHashMap(expected: 0)
-            index.seal(threads: workers)
-            // Only connectivity matters here. In a bucket, each block is compared with the latest block of each of
-            // the (at most 16) groups seen last in the bucket — not with every block before it: a menu's variants on
-            // every page of a site fill one bucket, and they are one group after the first few comparisons.
-            var recent: [Int] = []
-            index.forEachBucket { _, bucket in
-                recent.removeAll(keepingCapacity: true)
-                for entry in bucket {
-                    let b = Int(UInt32(truncatingIfNeeded: entry))
-                    var root = groups.find(b)
-                    var r = 0
-                    while r < recent.count {
-                        let a = recent[r]
-                        r += 1
-                        if blockDoc[a] == blockDoc[b] || site(ofBlock: a) != site(ofBlock: b) { continue }
+                firstWithSignature = FlatHashMap(expected: 0)
+                index.seal(threads: 1)
+                // Only connectivity matters here. In a bucket, each block is compared with the latest block of each
+                // of the (at most 16) groups seen last in the bucket — not with every block before it: a menu's
+                // variants on every page of a site fill one bucket, and they are one group after the first few
+                // comparisons.
+                var recent: [Int] = []
+                func visit(_ j: Int) {
+                    var root = groups.find(j)
+                    for a in recent {
+                        if blockDoc[Int(mine[a])] == blockDoc[Int(mine[j])] { continue }
                         if groups.find(a) == root { continue }
                         // (A pair met again in a later band is verified again: cheaper than finding its first band.)
-                        if estimatedJaccard(blockSignatures[a], blockSignatures[b]) >= configuration.blockThreshold {
-                            groups.union(a, b)
-                            root = groups.find(b)
+                        if estimatedJaccard(signature(a), signature(j)) >= blockThreshold {
+                            groups.union(a, j)
+                            root = groups.find(j)
                         }
                     }
-                    // b becomes its group's latest block in the bucket.
+                    // j becomes its group's latest block in the bucket.
                     if let same = recent.firstIndex(where: { groups.find($0) == root }) { recent.remove(at: same) }
-                    recent.insert(b, at: 0)
+                    recent.insert(j, at: 0)
                     if recent.count > 16 { recent.removeLast() }
                 }
+                index.forEachBucket { _, bucket in
+                    recent.removeAll(keepingCapacity: true)
+                    let firstSite = site(Int(UInt32(truncatingIfNeeded: bucket[0])))
+                    if bucket.allSatisfy({ site(Int(UInt32(truncatingIfNeeded: $0))) == firstSite }) {
+                        for entry in bucket { visit(Int(UInt32(truncatingIfNeeded: entry))) }
+                    } else {
+                        // Two sites' keys collided: each site's blocks on their own.
+                        let entries = bucket.map { Int(UInt32(truncatingIfNeeded: $0)) }
+                            .sorted { site($0) != site($1) ? site($0) < site($1) : $0 < $1 }
+                        for (e, j) in entries.enumerated() {
+                            if e > 0 && site(entries[e - 1]) != site(j) { recent.removeAll(keepingCapacity: true) }
+                            visit(j)
+                        }
+                    }
+                }
+                var mark = [Int32](repeating: -1, count: n)
+                var result: [(key: UInt64, stories: Int)] = []
+                for (g, group) in groups.groups().enumerated() {
+                    var stories = 0
+                    for j in group {
+                        let story = storyOf[Int(blockDoc[Int(mine[j])])]
+                        if mark[story] != Int32(g) { mark[story] = Int32(g); stories += 1 }
+                    }
+                    guard stories >= requiredBySite[site(group[0])] ?? Int.max else { continue }
+                    for j in group {
+                        let b = Int(mine[j])
+                        result.append((BoilerplateModel.blockKey(Int(blockDoc[b]), Int(blockIndexInDoc[b])), stories))
+                    }
+                }
+                found[shard] = result
             }
-            var mark = [Int32](repeating: -1, count: n)
-            for (g, group) in groups.groups().enumerated() {
-                var stories = 0
-                for b in group {
-                    let story = storyOf[Int(blockDoc[b])]
-                    if mark[story] != Int32(g) { mark[story] = Int32(g); stories += 1 }
-                }
-                guard stories >= required(site(ofBlock: group[0])) else { continue }
-                for b in group {
-                    blocks.update(BoilerplateModel.blockKey(Int(blockDoc[b]), Int(blockIndexInDoc[b])), initial: 0) { _ in UInt64(stories) }
-                }
+            blocks = FlatHashMap(expected: (0..<workers).reduce(0) { $0 + found[$1]!.count })
+            for shard in 0..<workers {
+                for (key, stories) in found[shard]! { blocks.update(key, initial: 0) { _ in UInt64(stories) } }
             }
         }
         return BoilerplateModel(lineStories: lineStories, blocks: blocks, docSite: docSite,
