@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which member of a duplicate cluster is kept as its representative.
 public enum RepresentativePolicy: String, Sendable, Hashable, CaseIterable {
     /// The first in input order (default).
@@ -64,18 +66,35 @@ struct DuplicateClusterer {
         var index = LSHIndex(parameters: lsh)
         index.reserveCapacity(n)
 
-        // 1. Exact copies, and the LSH index of the rest.
-        var firstWithContent: [UInt64: Int] = [:]
+        // 1. Exact copies, and the LSH index of the rest (band keys computed on every thread first).
+        let bands = lsh.bands
+        let keys = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, n * bands))
+        defer { keys.deallocate() }
+        let keysOut = UncheckedPointer(keys)
+        let keyIndex = index
+        let chunk = 1024
+        parallelForEach(count: (n + chunk - 1) / chunk, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                        makeState: { _ in }) { _, c in
+            for doc in (c * chunk)..<min(n, (c + 1) * chunk) {
+                for band in 0..<bands { keysOut.pointer[doc * bands + band] = keyIndex.bandKey(signatures[doc], band: band) }
+            }
+        }
+        var firstWithContent = FlatHashMap(expected: n)
         for doc in 0..<n where facts[doc].shingles > 0 {
-            if let first = firstWithContent[facts[doc].contentHash] {
+            var first = -1
+            firstWithContent.update(facts[doc].contentHash, initial: 0) { v in
+                if v == 0 { return UInt64(doc + 1) }
+                first = Int(v) - 1
+                return v
+            }
+            if first >= 0 {
                 sets.union(first, doc)
                 stats.exactCopies += 1
             } else {
-                firstWithContent[facts[doc].contentHash] = doc
-                index.insert(id: UInt32(doc), signature: signatures[doc])
+                index.insert(id: UInt32(doc), bandKeys: UnsafeBufferPointer(start: keys + doc * bands, count: bands))
             }
         }
-        firstWithContent = [:]
+        firstWithContent = FlatHashMap(expected: 0)
 
         // 2. Candidate pairs, each verified once (in the first band it shares).
         index.seal(threads: threads)
