@@ -74,11 +74,17 @@ public struct CleaningEngine<Source: DocumentSource> {
         let k = c.permutations
         let spool = try DocumentSpool(directory: configuration.temporaryDirectory ?? FileManager.default.temporaryDirectory.path,
                                       workers: workers, memoryBudget: configuration.spoolMemoryBytes)
-        // Per-thread scratch: a segmenter, a signer and a spool writer (pass 1) or a read buffer (pass 2).
-        let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer) = { w in
+        // Per-thread scratch: a segmenter, a signer and a spool writer (pass 1) or a read buffer (pass 2). Made once
+        // and handed to thread w of every batch (no two threads of a batch have the same w), so that their buffers,
+        // grown to the largest document, are not allocated and faulted in again for every batch.
+        let scratch = (0..<workers).map { w in
             (DocumentSegmenter(normalizer: lineNormalizer, shortLineWords: b.shortLineWords),
              DocumentSigner(normalizer: lineNormalizer, shingler: c.shingler, minHasher: minHasher), spool.writers[w],
              ByteBuffer(capacity: 1 << 16))
+        }
+        let scratchBox = UncheckedSendable(scratch)
+        let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer) = { w in
+            scratchBox.value[w]
         }
         var clock = Date()
         var phases: [(String, Double)] = []

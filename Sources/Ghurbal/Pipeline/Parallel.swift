@@ -77,6 +77,12 @@ final class ParallelSlots<T>: @unchecked Sendable {
     }
 }
 
+/// A value handed to worker threads that use disjoint parts of it (thread w takes element w, say).
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
 /// A pointer handed to worker threads that write disjoint parts of it.
 struct UncheckedPointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
