@@ -61,6 +61,11 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "CorpusLoops",
+            dependencies: ["Ghurbal"],
+            path: "Benchmarks/CorpusLoops"
+        ),
+        .executableTarget(
             name: "HotLoop",
             dependencies: ["Ghurbal", "CXXHash"],
             path: "Benchmarks/HotLoop"
