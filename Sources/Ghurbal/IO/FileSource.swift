@@ -1,5 +1,46 @@
 import Foundation
 
+/// Batches handed from the reading thread to the working one, at most `capacity` waiting.
+private final class BatchQueue: @unchecked Sendable {
+    enum Entry { case batch([RawItem]), end, failure(Error) }
+    private let condition = NSCondition()
+    private var entries: [Entry] = []
+    private let capacity: Int
+    private var cancelled = false
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false once the consumer has gone.
+    @discardableResult
+    func put(_ entry: Entry) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while entries.count >= capacity && !cancelled { condition.wait() }
+        if cancelled { return false }
+        entries.append(entry)
+        condition.broadcast()
+        return true
+    }
+
+    func take() -> Entry {
+        condition.lock()
+        defer { condition.unlock() }
+        while entries.isEmpty { condition.wait() }
+        let entry = entries.removeFirst()
+        condition.broadcast()
+        return entry
+    }
+
+    /// The consumer is done: the reader stops at its next batch.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        entries.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
 /// One raw record cut from an input file: the bytes of a text file, of a JSON line or of a WET record's content.
 public struct RawItem: Sendable {
     public enum Kind: UInt8, Sendable { case textFile, jsonLine, wetRecord, failure }
@@ -73,19 +114,57 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
 
     public func size(of item: RawItem) -> Int { item.bytes.count }
 
+    /// Reading runs one batch ahead, on a thread of its own, while `body` works on the batch before.
     public func forEachBatch(_ body: ([RawItem]) throws -> Void) throws {
+        let queue = BatchQueue(capacity: 2)
+        let finished = DispatchSemaphore(value: 0)
+        Thread.detachNewThread { [self] in
+            do {
+                try readBatches { queue.put(.batch($0)) }
+                queue.put(.end)
+            } catch {
+                queue.put(.failure(error))
+            }
+            finished.signal()
+        }
+        defer {
+            queue.cancel()
+            finished.wait()
+        }
+        while true {
+            switch queue.take() {
+            case .batch(let batch): try body(batch)
+            case .end: return
+            case .failure(let error): throw error
+            }
+        }
+    }
+
+    /// Cuts the input into batches; `deliver` returns false when the reader should stop.
+    func readBatches(_ deliver: ([RawItem]) -> Bool) throws {
         var batch: [RawItem] = []
         var batchSize = 0
-        bytesRead = 0
+        var read = 0
+        defer { bytesRead = read }
+        struct Stopped: Error {}
         func emit(_ item: RawItem) throws {
             batchSize += item.bytes.count
             batch.append(item)
             if batch.count >= batchDocuments || batchSize >= batchBytes {
-                try body(batch)
-                batch.removeAll(keepingCapacity: true)
+                guard deliver(batch) else { throw Stopped() }
+                batch = []
                 batchSize = 0
             }
         }
+        do {
+            try readFiles(emit, &read)
+        } catch is Stopped {
+            return
+        }
+        if !batch.isEmpty { _ = deliver(batch) }
+    }
+
+    private func readFiles(_ emit: (RawItem) throws -> Void, _ read: inout Int) throws {
         for (index, file) in files.enumerated() {
             let reader = try ByteReader(path: readPaths[index], gzip: file.gzip)
             let f = Int32(index)
@@ -125,9 +204,8 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 guard case .corruptGzip = error else { throw error }
                 try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0, error: .corruptGzip(location, reason: "\(error)")))
             }
-            bytesRead += reader.bytesRead
+            read += reader.bytesRead
         }
-        if !batch.isEmpty { try body(batch) }
     }
 
     func readWET(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void) throws {
