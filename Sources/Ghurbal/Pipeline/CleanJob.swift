@@ -313,7 +313,7 @@ public struct CleanJob: Sendable {
           },
           "seconds": {"total": \(formatFixed(s.seconds, 3)), "analyse_and_sign": \(formatFixed(s.cleanSeconds, 3)), "write": \(formatFixed(s.writeSeconds, 3))},
           "phase_seconds": {\(st.phaseSeconds.map { "\"\($0.0)\": \(formatFixed($0.1, 3))" }.joined(separator: ", "))},
-          "passes_over_input": \(reportOnly ? 2 : 3),
+          "passes_over_input": 2,
           "minhash_kernel": "\(MinHasher.kernelName)"
         }
 
