@@ -65,7 +65,9 @@ struct JobOptions: ParsableArguments {
         guard minDocs >= 2 else { throw ValidationError("--min-docs must be at least 2") }
         if let minShare, !(minShare > 0 && minShare <= 1) { throw ValidationError("--min-share must be in (0, 1]") }
         if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
-        guard maxDocumentBytes >= 1 else { throw ValidationError("--max-document-bytes must be positive") }
+        guard maxDocumentBytes >= 1 && maxDocumentBytes <= Int(UInt32.max) else {
+            throw ValidationError("--max-document-bytes must be between 1 and \(UInt32.max) (4 GiB)")
+        }
     }
 
     func job(reportOnly: Bool, annotate: Bool) -> CleanJob {

@@ -31,6 +31,7 @@ public struct ReaderOptions: Sendable {
     /// Stop at the first bad record instead of skipping it.
     public var strict = false
     /// Longest line (JSONL) or file (text) read, in bytes; longer ones are skipped and counted. Default 256 MiB.
+    /// At most 4 GiB − 1: the engine keeps line offsets in 32 bits.
     public var maxDocumentBytes = 256 << 20
     /// For text files: the first folder below the input folder is the document's site (by default a folder of
     /// text files is one site).

@@ -5,13 +5,14 @@ import Foundation
 /// 1. *analyse*: parse, segment, sketch lines and blocks for boilerplate, sign the paragraphs;
 ///    then stories (documents whose paragraphs are `storyThreshold` similar, transitively) and the boilerplate
 ///    decision;
-/// 2. *sign*: from the spool pass 1 wrote (segmented, normalized documents in temporary files), apply the boilerplate
-///    decision and sign what is left; then near-duplicate clusters on the cleaned text.
+/// 2. *sign*: from the spool pass 1 wrote (its segmented, normalized documents, in memory up to
+///    `spoolMemoryBytes`, in temporary files beyond), apply the boilerplate decision and sign what is left; then
+///    near-duplicate clusters on the cleaned text.
 ///
 /// The source is read once. Memory grows with the number of documents (two signatures of k × 4 bytes, an id, a
 /// site), with the number of distinct lines (8 bytes each, for counting) and of multi-line blocks
-/// (`blockPermutations` × 4 bytes each), and with the removed lines (their spans): never with the text itself, which
-/// goes to the spool (on disk, about the size of the text).
+/// (`blockPermutations` × 4 bytes each), and with the removed lines (their spans); the spool (about the size of the
+/// text) takes memory up to `spoolMemoryBytes` and disk beyond.
 /// Results do not depend on the number of threads: every decision is made in input order.
 public struct CleaningEngine<Source: DocumentSource> {
     public let configuration: CleaningConfiguration

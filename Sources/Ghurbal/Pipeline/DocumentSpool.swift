@@ -69,6 +69,8 @@ final class SpoolWriter: @unchecked Sendable {
     /// Appends a document's record and returns its location and length. `normalized` is the segmenter's buffer that
     /// the lines' `normalized` ranges point into.
     func append(_ segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) -> (location: UInt64, length: Int) {
+        precondition((segments.lines.last?.spanWithTerminator.upperBound ?? 0) <= Int(UInt32.max),
+                     "documents of 4 GiB or more are not supported (ReaderOptions.maxDocumentBytes)")
         let at = UInt64(number) << 56 | UInt64(chunks.count) << 32 | UInt64(buffer.count)
         var lineCount = 0
         var textBytes = 0
