@@ -104,7 +104,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         var priorities: [Double] = []
         var textBytes: [Int] = []
         var spoolLocations: [UInt64] = []
-        var spoolLengths: [UInt32] = []
+        var spoolLengths: [Int] = []
         var anyPriority = false
         // (A var, to be let go of as soon as the stories are known: it is k × 4 bytes per document.)
         var storySignatures = SignatureStore(permutations: k, capacity: 1024)
@@ -136,7 +136,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                             return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
                                             priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
                                             textBytes: doc.text.count, spoolLocation: spooled.location,
-                                            spoolLength: UInt32(spooled.length))
+                                            spoolLength: spooled.length)
                         }
                     }
                 }
@@ -211,7 +211,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                 let (_, signer, _, buffer) = worker
                 let d = first + i
                 results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
-                    let (segments, normalized) = try spooled.document(at: locations[d], length: Int(lengths[d]), into: buffer)
+                    let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer)
                     let removals = model.removals(document: d, segments: segments, normalized: normalized)
                     var kept: [SegmentedLine] = []
                     kept.reserveCapacity(segments.lines.count)
@@ -304,7 +304,7 @@ private struct Analysis: Sendable {
     var sketch: BoilerplateSketch
     var textBytes: Int
     var spoolLocation: UInt64
-    var spoolLength: UInt32
+    var spoolLength: Int
 }
 
 /// Pass 2's findings about one document.
