@@ -48,7 +48,7 @@ import Testing
         let text = try SeedFixtures.all().map(\.text).joined(separator: "\n\n- item one\n- item two\n\r\n")
         let segmenter = DocumentSegmenter()
         let directory = FileManager.default.temporaryDirectory.path
-        let spool = try DocumentSpool(directory: directory, workers: 2, memoryBudget: memoryBudget)
+        let spool = DocumentSpool(directory: directory, workers: 2, memoryBudget: memoryBudget)
         var expected: [(SegmentedDocument, [UInt8])] = []
         var locations: [(UInt64, Int)] = []
         // Enough copies to fill several 4 MiB chunks.
@@ -76,6 +76,20 @@ import Testing
             #expect(segments.blocks.map(\.lines.count) == expected[i].0.blocks.map(\.lines.count))
         }
         #expect(memoryBudget > 0 || spool.writers.allSatisfy { $0.chunks.allSatisfy { $0.bytes == nil } })
+    }
+
+    @Test func spoolThatCannotBeWrittenSaysWhere() throws {
+        let spool = DocumentSpool(directory: "/nonexistent-ghurbal-folder", workers: 1, memoryBudget: 0)
+        let segmenter = DocumentSegmenter()
+        var text = "سطر أول\nسطر ثان"
+        let segments = text.withUTF8 { segmenter.segment($0) }
+        _ = spool.writers[0].append(segments, normalized: segmenter.normalized.bytes)
+        #expect {
+            _ = try spool.finish()
+        } throws: { error in
+            guard let error = error as? GhurbalError else { return false }
+            return "\(error)".contains("/nonexistent-ghurbal-folder")
+        }
     }
 
     @Test func lineBlocksEqualLines() throws {

@@ -73,7 +73,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         let sketcher = BoilerplateSketcher(configuration: b)
         let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let k = c.permutations
-        let spool = try DocumentSpool(directory: configuration.temporaryDirectory ?? FileManager.default.temporaryDirectory.path,
+        let spool = DocumentSpool(directory: configuration.temporaryDirectory ?? FileManager.default.temporaryDirectory.path,
                                       workers: workers, memoryBudget: configuration.spoolMemoryBytes)
         // Per-thread scratch: a segmenter, a signer and a spool writer (pass 1) or a read buffer (pass 2). Made once
         // and handed to thread w of every batch (no two threads of a batch have the same w), so that their buffers,

@@ -14,8 +14,9 @@ import Glibc
 final class DocumentSpool: @unchecked Sendable {
     let writers: [SpoolWriter]
 
-    /// `directory` should be on a local disk with room for about the size of the input's text.
-    init(directory: String, workers: Int, memoryBudget: Int) throws {
+    /// `directory` should be on a local disk with room for about the size of the input's text beyond `memoryBudget`;
+    /// its files are made when the first chunk has to go there, and a failure to write them is thrown by `finish`.
+    init(directory: String, workers: Int, memoryBudget: Int) {
         let stamp = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let count = max(1, workers)
         writers = (0..<count).map { w in
