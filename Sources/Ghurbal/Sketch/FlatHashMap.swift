@@ -80,8 +80,8 @@ struct FlatHashMap: @unchecked Sendable {
         for i in 0..<capacity where keys[i] != 0 { body(keys[i], values[i]) }
     }
 
-    /// Moves every entry into arrays twice as large. (Field by field: an earlier `self = bigger` here lost the
-    /// assignment in optimized builds, inside the inlined `update`.)
+    /// Moves every entry into arrays twice as large. (Field by field: an earlier `self = bigger` here lost entries in
+    /// optimized builds, reproduced in a stand-alone program built with -O.)
     @inline(never)
     private mutating func grow() {
         var bigger = FlatHashMap(expected: capacity)
