@@ -53,6 +53,7 @@ private struct UncheckedClosure: @unchecked Sendable {
     init(_ run: (() -> Void)?) { self.run = run }
 }
 
+/// The caller's closures, made escaping for the length of `concurrentPerform` (which returns only when all is done).
 private struct UncheckedJob<State>: @unchecked Sendable {
     let makeState: @Sendable (Int) -> State
     let body: @Sendable (State, Int) -> Void
