@@ -260,13 +260,8 @@ public final class BoilerplateDetector {
                 var firstWithSignature = FlatHashMap(expected: m)
                 for j in 0..<m {
                     let b = Int(mine[j])
-                    var first = -1
-                    firstWithSignature.update(wholeOut.pointer[b], initial: 0) { v in
-                        if v == 0 { return UInt64(j + 1) }
-                        first = Int(v) - 1
-                        return v
-                    }
-                    if first >= 0, site(first) == site(j), estimatedJaccard(signature(first), signature(j)) == 1 {
+                    if let first = firstWithSignature.firstIndex(for: wholeOut.pointer[b], else: j),
+                       site(first) == site(j), estimatedJaccard(signature(first), signature(j)) == 1 {
                         groups.union(first, j)
                     } else {
                         index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandOut.pointer + b * bands, count: bands))

@@ -81,13 +81,7 @@ struct DuplicateClusterer {
         }
         var firstWithContent = FlatHashMap(expected: n)
         for doc in 0..<n where facts[doc].shingles > 0 {
-            var first = -1
-            firstWithContent.update(facts[doc].contentHash, initial: 0) { v in
-                if v == 0 { return UInt64(doc + 1) }
-                first = Int(v) - 1
-                return v
-            }
-            if first >= 0 {
+            if let first = firstWithContent.firstIndex(for: facts[doc].contentHash, else: doc) {
                 sets.union(first, doc)
                 stats.exactCopies += 1
             } else {

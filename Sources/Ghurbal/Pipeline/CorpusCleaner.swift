@@ -177,12 +177,7 @@ final class BoilerplateReportBuilder {
 
     /// Counts one removed line of document `document`.
     func add(hash: UInt64, document: Int, span: Range<Int>, reason: RemovalReason, site: Int32) {
-        var at = -1
-        index.update(hash, initial: 0) { v in
-            if v != 0 { at = Int(v) - 1; return v }
-            return UInt64(entries_.count + 1)
-        }
-        if at < 0 {
+        guard let at = index.firstIndex(for: hash, else: entries_.count) else {
             entries_.append(Entry(reason: reason, documents: 1, lastSite: site, examples: [Int32(document)],
                                   first: entries_.count, source: (document, span)))
             return

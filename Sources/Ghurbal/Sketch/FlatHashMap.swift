@@ -75,6 +75,18 @@ struct FlatHashMap: @unchecked Sendable {
         }
     }
 
+    /// The index stored under `key`, or nil after storing `index` there: "the first item with this key" for items
+    /// numbered 0, 1, 2, … (a value of 0 is never stored, so there is no confusion with an empty slot's).
+    mutating func firstIndex(for key: UInt64, else index: Int) -> Int? {
+        var first: Int?
+        update(key, initial: 0) { v in
+            if v == 0 { return UInt64(index + 1) }
+            first = Int(v) - 1
+            return v
+        }
+        return first
+    }
+
     /// Every entry, in slot order.
     func forEach(_ body: (UInt64, UInt64) -> Void) {
         for i in 0..<capacity where keys[i] != 0 { body(keys[i], values[i]) }
