@@ -100,6 +100,17 @@ public struct JSONLine: Sendable {
         }
     }
 
+    /// The value of a hexadecimal digit (either case), or nil.
+    @inline(__always)
+    static func hexDigit(_ c: UInt8) -> UInt32? {
+        switch c {
+        case 0x30...0x39: return UInt32(c - 0x30)
+        case 0x41...0x46: return UInt32(c - 0x41 + 10)
+        case 0x61...0x66: return UInt32(c - 0x61 + 10)
+        default: return nil
+        }
+    }
+
     /// Decodes the string token at `range` (quotes included). Lone surrogates become U+FFFD.
     public static func decodeString(_ bytes: [UInt8], _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
         var i = range.lowerBound + 1
@@ -114,14 +125,7 @@ public struct JSONLine: Sendable {
             guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
             var v: UInt32 = 0
             for k in at..<(at + 4) {
-                let c = bytes[k]
-                let d: UInt32
-                switch c {
-                case 0x30...0x39: d = UInt32(c - 0x30)
-                case 0x41...0x46: d = UInt32(c - 0x41 + 10)
-                case 0x61...0x66: d = UInt32(c - 0x61 + 10)
-                default: throw SyntaxError(offset: k, reason: "bad hex digit in \\u escape")
-                }
+                guard let d = hexDigit(bytes[k]) else { throw SyntaxError(offset: k, reason: "bad hex digit in \\u escape") }
                 v = v << 4 | d
             }
             return v
@@ -176,13 +180,8 @@ public struct JSONLine: Sendable {
             func hex4(_ at: Int) -> UInt32? {
                 var v: UInt32 = 0
                 for k in at..<(at + 4) {
-                    let c = b[k]
-                    switch c {
-                    case 0x30...0x39: v = v << 4 | UInt32(c - 0x30)
-                    case 0x41...0x46: v = v << 4 | UInt32(c - 0x41 + 10)
-                    case 0x61...0x66: v = v << 4 | UInt32(c - 0x61 + 10)
-                    default: return nil
-                    }
+                    guard let d = JSONLine.hexDigit(b[k]) else { return nil }
+                    v = v << 4 | d
                 }
                 return v
             }
