@@ -114,23 +114,12 @@ public struct LSHIndex: Sendable {
     /// with at most `maxComparisonsPerEntry` ids before it (the nearest in id order), which bounds the work on huge
     /// buckets; a pair that shares several bands is reported once per band. Seal first.
     public func forEachCandidatePair(maxComparisonsPerEntry: Int, _ body: (Int, UInt32, UInt32) -> Void) {
-        for b in 0..<bands.count {
-            precondition(sortedPrefix[b] == bands[b].count, "seal() the index before listing pairs")
-            let entries = bands[b]
-            var runStart = 0
-            while runStart < entries.count {
-                let key = entries[runStart] >> 32
-                var runEnd = runStart + 1
-                while runEnd < entries.count && entries[runEnd] >> 32 == key { runEnd += 1 }
-                if runEnd - runStart > 1 {
-                    for j in (runStart + 1)..<runEnd {
-                        let later = UInt32(truncatingIfNeeded: entries[j])
-                        for i in max(runStart, j - maxComparisonsPerEntry)..<j {
-                            body(b, UInt32(truncatingIfNeeded: entries[i]), later)
-                        }
-                    }
+        forEachBucket { band, bucket in
+            for j in 1..<bucket.count {
+                let later = UInt32(truncatingIfNeeded: bucket[j])
+                for i in max(0, j - maxComparisonsPerEntry)..<j {
+                    body(band, UInt32(truncatingIfNeeded: bucket[i]), later)
                 }
-                runStart = runEnd
             }
         }
     }
