@@ -168,11 +168,10 @@ public final class BoilerplateDetector {
             if new { siteStories[docSite[d], default: 0] += 1 }
         }
         siteStoryPairs = FlatHashMap(expected: 0)
-        func required(_ site: Int32) -> Int {
+        // Stories a line or block group needs to be boilerplate, per site.
+        let requiredBySite = siteStories.mapValues { stories in
             var r = configuration.minDocs
-            if let share = configuration.minShare {
-                r = min(r, max(2, Int((share * Double(siteStories[site] ?? 0)).rounded(.up))))
-            }
+            if let share = configuration.minShare { r = min(r, max(2, Int((share * Double(stories)).rounded(.up)))) }
             return r
         }
         // Keep every key that can meet its site's requirement; `removals` applies the exact one per site.
@@ -244,7 +243,6 @@ public final class BoilerplateDetector {
             var shardLists = [[Int32]](repeating: [], count: workers)
             for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
             let shards = shardLists
-            let requiredBySite = siteStories.keys.reduce(into: [Int32: Int]()) { $0[$1] = required($1) }
             let blockThreshold = configuration.blockThreshold
             let found = ParallelSlots<[(key: UInt64, stories: Int)]>(count: workers)
             parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, shard in
@@ -327,7 +325,7 @@ public final class BoilerplateDetector {
             }
         }
         return BoilerplateModel(lineStories: lineStories, blocks: blocks, docSite: docSite,
-                                requiredBySite: siteStories.keys.reduce(into: [:]) { $0[$1] = required($1) })
+                                requiredBySite: requiredBySite)
     }
 }
 
