@@ -136,9 +136,7 @@ public struct CleanJob: Sendable {
                     } else {
                         text = Array(raw.bytes)
                     }
-                    if let wanted = result.boilerplateTextSources[d] {
-                        sourceTexts[i] = wanted.map { ($0.entry, String(decoding: text[$0.span.clamped(to: 0..<text.count)], as: UTF8.self)) }
-                    }
+                    if result.boilerplateTextSources[d] != nil { sourceTexts[i] = result.boilerplateTexts(document: d, text: text) }
                     guard render else { return }
                     let body = annotate ? text : outcome.cleanedText(of: text)
                     let fields = annotate ? annotationFields(outcome, result, text: text) : []

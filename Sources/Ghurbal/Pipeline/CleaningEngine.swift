@@ -37,12 +37,17 @@ public struct CleaningEngine<Source: DocumentSource> {
         /// engine does not keep text; `fillBoilerplateText` (or `readBoilerplateText`) puts it in.
         public var boilerplateTextSources: [Int: [(entry: Int, span: Range<Int>)]]
 
+        /// The report entries whose text is in document `d`, with that text cut out of `text` (the document's).
+        public func boilerplateTexts(document d: Int, text: [UInt8]) -> [(entry: Int, text: String)] {
+            (boilerplateTextSources[d] ?? []).compactMap { entry, span in
+                span.upperBound <= text.count ? (entry, String(decoding: text[span], as: UTF8.self)) : nil
+            }
+        }
+
         /// Copies the report entries' text out of document `d`'s text.
         public mutating func fillBoilerplateText(document d: Int, text: [UInt8]) {
-            guard let wanted = boilerplateTextSources.removeValue(forKey: d) else { return }
-            for (entry, span) in wanted where span.upperBound <= text.count {
-                boilerplate[entry].text = String(decoding: text[span], as: UTF8.self)
-            }
+            for (entry, line) in boilerplateTexts(document: d, text: text) { boilerplate[entry].text = line }
+            boilerplateTextSources[d] = nil
         }
     }
 
