@@ -167,6 +167,47 @@ import Testing
         #expect(n("منشآة") == n("منشاة"))
     }
 
+    /// The sixteen-byte fast path must give the scalar loop's bytes and counts on any input and options: random
+    /// texts of letters it copies, letters it folds, and everything that must stop it.
+    @Test func vectorizedPathEqualsScalarPath() throws {
+        let pieces: [[UInt8]] = [
+            "كتب", "المنظمة", "الأمن", "إطلاق", "آسيا", "مسؤول", "رئيس", "على", "في", "ـ", "َ", "ٌّ", "ٰ", "ٱ",
+            "abc", "ABC", "2017", "٢٠١٧", " ", "  ", ".", "،", "\n", "\r\n", "\t", "\u{200F}", "\u{00A0}", "ک", "ی",
+            "ﻻ", "\u{FDFA}", "“", "—", "😀", "é", "ğ",
+        ].map { Array($0.utf8) } + [[0xD8], [0xA7], [0xD9, 0x20], [0xE2, 0x80], [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80]]
+        var options = [ArabicNormalizerOptions(), .minimal]
+        var o = ArabicNormalizerOptions(); o.keepLineBreaks = false; options.append(o)
+        o.unifyTehMarbuta = false; o.foldAllDigits = true; options.append(o)
+        o = ArabicNormalizerOptions(); o.unifyHamzaCarriers = false; o.unifyAlef = false; o.unifyAlefMaksura = false
+        options.append(o)
+        var generator = SeededGenerator(seed: 7)
+        for option in options {
+            let fast = ArabicNormalizer(options: option, vectorized: true)
+            let scalar = ArabicNormalizer(options: option, vectorized: false)
+            #expect(fast.tables.fast != nil || option == .minimal)
+            let a = ByteBuffer(), b = ByteBuffer()
+            for _ in 0..<3000 {
+                var text: [UInt8] = []
+                // Mostly letters and single spaces, so that the fast path runs and is cut at every kind of place.
+                for _ in 0..<Int(generator.next() % 60) {
+                    let r = Int(generator.next() % 100)
+                    text += r < 70 ? pieces[r % 8] + [0x20] : pieces[Int(generator.next() % UInt64(pieces.count))]
+                }
+                let sa = text.withUnsafeBufferPointer { fast.normalize($0, into: a) }
+                let sb = text.withUnsafeBufferPointer { scalar.normalize($0, into: b) }
+                #expect(Array(a.bytes) == Array(b.bytes), "\(text)")
+                #expect(sa == sb)
+            }
+        }
+        // The seeds, line by line as the segmenter calls it.
+        let fast = ArabicNormalizer(options: options[2], vectorized: true)
+        let scalar = ArabicNormalizer(options: options[2], vectorized: false)
+        for (_, text) in try SeedFixtures.all() {
+            for line in text.split(separator: "\n") { #expect(fast.normalize(String(line)) == scalar.normalize(String(line))) }
+            #expect(fast.normalize(text) == scalar.normalize(text))
+        }
+    }
+
     @Test func tokenizerYieldsByteRanges() {
         var text = n("  الأمن، في  آسيا\nالوسطى ")
         let words: [String] = text.withUTF8 { buf in
