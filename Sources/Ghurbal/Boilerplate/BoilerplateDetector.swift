@@ -97,12 +97,12 @@ public struct BoilerplateSketcher: Sendable {
 public final class BoilerplateDetector {
     public let configuration: BoilerplateConfiguration
     public let sketcher: BoilerplateSketcher
-    var docSite: [Int32] = []
-    var lineOffsets: [Int] = [0]
-    var lineHashes: [UInt64] = []
-    var blockDoc: [Int32] = []
-    var blockIndexInDoc: [Int32] = []
-    var blockSignatures: SignatureStore
+    @exclusivity(unchecked) var docSite: [Int32] = []
+    @exclusivity(unchecked) var lineOffsets: [Int] = [0]
+    @exclusivity(unchecked) var lineHashes: [UInt64] = []
+    @exclusivity(unchecked) var blockDoc: [Int32] = []
+    @exclusivity(unchecked) var blockIndexInDoc: [Int32] = []
+    @exclusivity(unchecked) var blockSignatures: SignatureStore
 
     public init(configuration: BoilerplateConfiguration = BoilerplateConfiguration()) {
         self.configuration = configuration
@@ -250,7 +250,7 @@ public final class BoilerplateDetector {
                 let m = mine.count
                 func site(_ j: Int) -> Int32 { docSite[Int(blockDoc[Int(mine[j])])] }
                 func signature(_ j: Int) -> UnsafeBufferPointer<UInt32> { blockSignatures[Int(mine[j])] }
-                var groups = UnionFind(count: m)
+                var grouper = BucketGrouper(count: m)
                 var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
                 index.reserveCapacity(m)
                 // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
@@ -260,49 +260,33 @@ public final class BoilerplateDetector {
                     let b = Int(mine[j])
                     if let first = firstWithSignature.firstIndex(for: wholeOut.pointer[b], else: j),
                        site(first) == site(j), estimatedJaccard(signature(first), signature(j)) == 1 {
-                        groups.union(first, j)
+                        grouper.groups.union(first, j)
                     } else {
                         index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandOut.pointer + b * bands, count: bands))
                     }
                 }
                 firstWithSignature = FlatHashMap(expected: 0)
                 index.seal(threads: 1)
-                // Only connectivity matters here. In a bucket, each block is compared with the latest block of each
-                // of the (at most 16) groups seen last in the bucket — not with every block before it: a menu's
-                // variants on every page of a site fill one bucket, and they are one group after the first few
-                // comparisons.
-                var recent: [Int] = []
-                func visit(_ j: Int) {
-                    var root = groups.find(j)
-                    for a in recent {
-                        if blockDoc[Int(mine[a])] == blockDoc[Int(mine[j])] { continue }
-                        if groups.find(a) == root { continue }
-                        // (A pair met again in a later band is verified again: cheaper than finding its first band.)
-                        if estimatedJaccard(signature(a), signature(j)) >= blockThreshold {
-                            groups.union(a, j)
-                            root = groups.find(j)
-                        }
-                    }
-                    // j becomes its group's latest block in the bucket.
-                    if let same = recent.firstIndex(where: { groups.find($0) == root }) { recent.remove(at: same) }
-                    recent.insert(j, at: 0)
-                    if recent.count > 16 { recent.removeLast() }
+                let join: (Int, Int) -> Bool = { a, j in
+                    blockDoc[Int(mine[a])] != blockDoc[Int(mine[j])]
+                        && estimatedJaccard(signature(a), signature(j)) >= blockThreshold
                 }
                 index.forEachBucket { _, bucket in
-                    recent.removeAll(keepingCapacity: true)
+                    grouper.recent.removeAll(keepingCapacity: true)
                     let firstSite = site(Int(UInt32(truncatingIfNeeded: bucket[0])))
                     if bucket.allSatisfy({ site(Int(UInt32(truncatingIfNeeded: $0))) == firstSite }) {
-                        for entry in bucket { visit(Int(UInt32(truncatingIfNeeded: entry))) }
+                        for entry in bucket { grouper.visit(Int(UInt32(truncatingIfNeeded: entry)), join: join) }
                     } else {
                         // Two sites' keys collided: each site's blocks on their own.
                         let entries = bucket.map { Int(UInt32(truncatingIfNeeded: $0)) }
                             .sorted { site($0) != site($1) ? site($0) < site($1) : $0 < $1 }
                         for (e, j) in entries.enumerated() {
-                            if e > 0 && site(entries[e - 1]) != site(j) { recent.removeAll(keepingCapacity: true) }
-                            visit(j)
+                            if e > 0 && site(entries[e - 1]) != site(j) { grouper.recent.removeAll(keepingCapacity: true) }
+                            grouper.visit(j, join: join)
                         }
                     }
                 }
+                var groups = grouper.groups
                 var mark = [Int32](repeating: -1, count: n)
                 var result: [(key: UInt64, stories: Int)] = []
                 for (g, group) in groups.groups().enumerated() {
@@ -372,4 +356,34 @@ public struct BoilerplateModel: Sendable {
     }
 
     static func blockKey(_ doc: Int, _ block: Int) -> UInt64 { UInt64(doc + 1) << 32 | UInt64(block) }
+}
+
+/// The walk through one LSH bucket of blocks. Only connectivity matters: each block is compared with the latest block
+/// of each of the (at most 16) groups seen last in the bucket — not with every block before it: a menu's variants on
+/// every page of a site fill one bucket, and they are one group after the first few comparisons.
+/// (A struct with a mutating method rather than a local function: variables a closure captures and changes are
+/// boxed, and checked for exclusive access at every use.)
+struct BucketGrouper {
+    var groups: UnionFind
+    /// The latest block of each recent group in the current bucket, newest first.
+    var recent: [Int] = []
+
+    init(count: Int) { groups = UnionFind(count: count) }
+
+    /// Visits block `j`: joins it with each recent group whose latest block `join` accepts.
+    mutating func visit(_ j: Int, join: (Int, Int) -> Bool) {
+        var root = groups.find(j)
+        for a in recent {
+            if groups.find(a) == root { continue }
+            // (A pair met again in a later band is verified again: cheaper than finding its first band.)
+            if join(a, j) {
+                groups.union(a, j)
+                root = groups.find(j)
+            }
+        }
+        // j becomes its group's latest block in the bucket.
+        if let same = recent.firstIndex(where: { groups.find($0) == root }) { recent.remove(at: same) }
+        recent.insert(j, at: 0)
+        if recent.count > 16 { recent.removeLast() }
+    }
 }

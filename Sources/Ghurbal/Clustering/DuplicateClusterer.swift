@@ -161,10 +161,10 @@ struct DuplicateClusterer {
 /// there, and a signature never moves once added, so different threads may write different signatures.
 public final class SignatureStore: @unchecked Sendable {
     public let permutations: Int
-    public private(set) var count: Int
+    @exclusivity(unchecked) public private(set) var count: Int
     static let chunkShift = 12
     static let chunkSignatures = 1 << chunkShift
-    var chunks: [UnsafeMutablePointer<UInt32>] = []
+    @exclusivity(unchecked) var chunks: [UnsafeMutablePointer<UInt32>] = []
 
     /// `capacity` is accepted for compatibility; chunks are added as needed.
     public init(permutations: Int, capacity: Int = 0) {

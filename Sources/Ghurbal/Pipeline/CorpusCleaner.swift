@@ -171,9 +171,9 @@ final class BoilerplateReportBuilder {
         var first: Int
         var source: (document: Int, span: Range<Int>)
     }
-    var entries_: [Entry] = []
+    @exclusivity(unchecked) var entries_: [Entry] = []
     /// Line hash → index in `entries_`.
-    var index = FlatHashMap(expected: 1024)
+    @exclusivity(unchecked) var index = FlatHashMap(expected: 1024)
 
     /// Counts one removed line of document `document`.
     func add(hash: UInt64, document: Int, span: Range<Int>, reason: RemovalReason, site: Int32) {

@@ -45,11 +45,11 @@ final class SpoolWriter: @unchecked Sendable {
     let memoryBudget: Int
     static let chunkSize = 4 << 20
     /// Finished chunks: in memory (`bytes`), or at `fileOffset` in the file.
-    var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int)] = []
-    var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize)
-    var memoryUsed = 0
-    var fd: Int32 = -1
-    var fileBytes = 0
+    @exclusivity(unchecked) var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int)] = []
+    @exclusivity(unchecked) var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize)
+    @exclusivity(unchecked) var memoryUsed = 0
+    @exclusivity(unchecked) var fd: Int32 = -1
+    @exclusivity(unchecked) var fileBytes = 0
     /// The first write error, reported by `finish` (workers cannot throw).
     var failure: GhurbalError?
 

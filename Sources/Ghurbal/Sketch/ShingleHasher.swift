@@ -141,10 +141,10 @@ public struct ShingleHasher: Sendable, Hashable {
 
 /// Reusable storage for a document's shingle hashes.
 public final class ShingleBuffer {
-    public private(set) var pointer: UnsafeMutablePointer<UInt64>
-    public private(set) var capacity: Int
+    @exclusivity(unchecked) public private(set) var pointer: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) public private(set) var capacity: Int
     /// Hashes written by the last `ShingleHasher.hashes(of:into:)`.
-    public internal(set) var count = 0
+    @exclusivity(unchecked) public internal(set) var count = 0
 
     public init(capacity: Int = 4096) {
         self.capacity = max(16, capacity)

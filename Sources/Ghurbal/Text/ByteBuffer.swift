@@ -2,12 +2,13 @@
 ///
 /// Normalizing, joining lines and shingling all write bytes into scratch space that is reused from one document
 /// to the next, so that the per-document work allocates nothing once the buffer has grown to the largest document.
-/// Not thread-safe: give every worker its own buffer.
+/// Not thread-safe: give every worker its own buffer. (Its properties are not checked for exclusive access at run
+/// time: the checks cost more than the byte loops that use them.)
 public final class ByteBuffer {
-    var storage: UnsafeMutablePointer<UInt8>
-    var capacity: Int
+    @exclusivity(unchecked) var storage: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) var capacity: Int
     /// Number of valid bytes.
-    public internal(set) var count: Int
+    @exclusivity(unchecked) public internal(set) var count: Int
 
     public init(capacity: Int = 4096) {
         self.capacity = max(16, capacity)
