@@ -61,18 +61,31 @@ public struct BoilerplateSketcher: Sendable {
     }
 
     public func sketch(_ segments: SegmentedDocument) -> BoilerplateSketch {
-        var hashes: [UInt64] = []
-        hashes.reserveCapacity(segments.lines.count)
-        for line in segments.lines where line.hash != 0 { hashes.append(line.hash) }
-        hashes.sort()
         var unique: [UInt64] = []
-        unique.reserveCapacity(hashes.count)
-        for h in hashes where unique.last != h { unique.append(h) }
+        unique.reserveCapacity(segments.lines.count)
+        for line in segments.lines where line.hash != 0 { unique.append(line.hash) }
+        unique.sort()
+        // Distinct in place.
+        var distinct = 0
+        for i in unique.indices where distinct == 0 || unique[distinct - 1] != unique[i] {
+            unique[distinct] = unique[i]
+            distinct += 1
+        }
+        unique.removeLast(unique.count - distinct)
         var blocks: [Int32] = []
         var signatures: [UInt32] = []
         if configuration.detectBlocks {
             let k = configuration.blockPermutations
+            // Sized once: growing arrays are most of the allocations per document.
+            var multiLine = 0, longest = 0
+            for block in segments.blocks where block.lines.count >= 2 {
+                multiLine += 1
+                longest = max(longest, block.lines.count)
+            }
+            blocks.reserveCapacity(multiLine)
+            signatures.reserveCapacity(multiLine * k)
             var lineSet: [UInt64] = []
+            lineSet.reserveCapacity(longest)
             for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
                 lineSet.removeAll(keepingCapacity: true)
                 for l in block.lines { lineSet.append(segments.lines[l].hash) }

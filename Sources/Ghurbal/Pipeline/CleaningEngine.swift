@@ -133,9 +133,10 @@ public struct CleaningEngine<Source: DocumentSource> {
                             let segments = segmenter.segment(text)
                             // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
                             // or every line when there is no paragraph.
-                            let paragraphs = segments.lines.filter { $0.kind == .paragraph }
-                            var f = signer.sign(lines: paragraphs.isEmpty ? segments.lines : paragraphs, of: segmenter,
-                                                into: scratch.slotsPointer(i))
+                            let lines = segments.lines
+                            let anyParagraph = lines.contains { $0.kind == .paragraph }
+                            var f = signer.sign(lines: lines, where: { !anyParagraph || lines[$0].kind == .paragraph },
+                                                normalized: segmenter.normalized.bytes, into: scratch.slotsPointer(i))
                             f.invalidUTF8 = segments.invalidUTF8
                             let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
                             return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
@@ -218,12 +219,13 @@ public struct CleaningEngine<Source: DocumentSource> {
                 results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
                     let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer)
                     let removals = model.removals(document: d, segments: segments, normalized: normalized)
-                    var kept: [SegmentedLine] = []
-                    kept.reserveCapacity(segments.lines.count)
+                    let removedCount = removals.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
                     var cleaned = Cleaned(outcome: DocumentOutcome(index: d, removedLines: [], duplicateOf: nil, similarity: nil,
                                                                    clusterID: nil, removedBytes: 0, nonBlankBytes: 0,
                                                                    boilerplateOnly: false, kept: true, invalidUTF8: 0),
                                           removed: [], facts: DocumentSigner.Facts.none)
+                    cleaned.outcome.removedLines.reserveCapacity(removedCount)
+                    cleaned.removed.reserveCapacity(removedCount)
                     var removedContent = 0
                     for (l, line) in segments.lines.enumerated() {
                         cleaned.outcome.nonBlankBytes += line.span.count
@@ -232,17 +234,16 @@ public struct CleaningEngine<Source: DocumentSource> {
                             cleaned.outcome.removedBytes += line.spanWithTerminator.count
                             cleaned.removed.append((line.span, line.hash))
                             removedContent += line.span.count
-                        } else {
-                            kept.append(line)
                         }
                     }
                     let nonBlank = cleaned.outcome.nonBlankBytes
                     cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
-                    if kept.count == segments.lines.count {
+                    if removedCount == 0 {
                         // Nothing removed: the spooled text is already the lines joined by spaces.
                         cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
                     } else {
-                        cleaned.facts = signer.sign(lines: kept, normalized: normalized, into: cleanSignatures.slotsPointer(d))
+                        cleaned.facts = signer.sign(lines: segments.lines, where: { removals[$0] == nil }, normalized: normalized,
+                                                    into: cleanSignatures.slotsPointer(d))
                     }
                     return cleaned
                 }

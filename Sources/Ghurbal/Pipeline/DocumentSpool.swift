@@ -187,6 +187,7 @@ struct SpoolReader: @unchecked Sendable {
         var lines: [SegmentedLine] = []
         lines.reserveCapacity(lineCount)
         var blocks: [SegmentedBlock] = []
+        blocks.reserveCapacity(lineCount)
         var at = 0
         for i in 0..<lineCount {
             let start = Int(p.load(as: UInt32.self))

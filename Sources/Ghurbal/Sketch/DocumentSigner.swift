@@ -61,8 +61,14 @@ public final class DocumentSigner {
     /// Signs the given lines, whose `normalized` ranges point into `normalized`, joined by spaces.
     public func sign(lines: [SegmentedLine], normalized text: UnsafeBufferPointer<UInt8>,
                      into signature: UnsafeMutablePointer<UInt32>) -> Facts {
+        sign(lines: lines, where: { _ in true }, normalized: text, into: signature)
+    }
+
+    /// Signs the lines whose index `keep` accepts, joined by spaces (no array of them is made).
+    public func sign(lines: [SegmentedLine], where keep: (Int) -> Bool, normalized text: UnsafeBufferPointer<UInt8>,
+                     into signature: UnsafeMutablePointer<UInt32>) -> Facts {
         normalized.removeAll()
-        for line in lines where !line.normalized.isEmpty {
+        for (i, line) in lines.enumerated() where !line.normalized.isEmpty && keep(i) {
             if normalized.count > 0 { normalized.append(0x20) }
             normalized.append(UnsafeBufferPointer(rebasing: text[line.normalized]))
         }

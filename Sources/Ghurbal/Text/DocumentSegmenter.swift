@@ -52,6 +52,10 @@ public final class DocumentSegmenter {
     /// The last document's normalized lines, joined by single spaces (blank lines leave nothing).
     public let normalized = ByteBuffer(capacity: 1 << 16)
     static let lineSeed: UInt64 = 0x6C69_6E65
+    /// The arrays of the last document, reused for the next one when its caller has let go of them (else they are
+    /// copied on write, as any array).
+    @exclusivity(unchecked) var lineStorage: [SegmentedLine] = []
+    @exclusivity(unchecked) var blockStorage: [SegmentedBlock] = []
 
     public convenience init(normalizer: ArabicNormalizerOptions = ArabicNormalizerOptions(), shortLineWords: Int = 10) {
         var o = normalizer
@@ -67,8 +71,9 @@ public final class DocumentSegmenter {
     }
 
     public func segment(_ text: UnsafeBufferPointer<UInt8>) -> SegmentedDocument {
-        var lines: [SegmentedLine] = []
-        lines.reserveCapacity(64)
+        var lines = lineStorage
+        lineStorage = []
+        lines.removeAll(keepingCapacity: true)
         var invalid = 0
         normalized.removeAll()
         let n = text.count
@@ -85,7 +90,10 @@ public final class DocumentSegmenter {
             lines.append(line(text, start..<contentEnd, withTerminator, &invalid))
             start = end + 1
         }
-        var blocks: [SegmentedBlock] = []
+        var blocks = blockStorage
+        blockStorage = []
+        blocks.removeAll(keepingCapacity: true)
+        blocks.reserveCapacity(lines.count)
         var i = 0
         while i < lines.count {
             let kind = lines[i].kind
@@ -95,6 +103,8 @@ public final class DocumentSegmenter {
             blocks.append(SegmentedBlock(lines: i..<j, kind: kind))
             i = j
         }
+        lineStorage = lines
+        blockStorage = blocks
         return SegmentedDocument(lines: lines, blocks: blocks, invalidUTF8: invalid)
     }
 
