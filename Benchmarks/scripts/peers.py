@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ghurbal beside datasketch, rensa and datatrove on one generated dump, in one run.
 
-    python3 Benchmarks/scripts/peers.py [--docs 36000] [--work DIR]
+    python3 Benchmarks/scripts/peers.py [--docs 36000] [--runs 3] [--work DIR]
 
 Creates a virtual environment with the peers from PyPI (once), generates a dump with `ghurbal synth` (about 100 MB
 at 36,000 pages), and runs every tool on it at the same settings — word 5-grams after a whitespace split, 128
@@ -9,8 +9,10 @@ permutations, threshold 0.8 — each as its own process under /usr/bin/time -v. 
 signatures, index them in LSH, verify candidates on the signature and join them transitively; ghurbal runs its whole
 job (read, normalize, boilerplate, sign, index, cluster, write the cleaned corpus). Prints seconds, documents/s, MB/s,
 peak memory, pairs found and, against the truth, pair precision and the recall of copies with exact Jaccard ≥ 0.8.
+Every tool runs --runs times, one after the other in turn; the table shows the median time and the largest peak memory
+(a shared machine's timings vary by 10–20 % from run to run, and a single run can be an outlier).
 """
-import argparse, json, os, subprocess, sys, time
+import argparse, json, os, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PEERS = ["datasketch", "rensa", "datatrove"]
@@ -132,6 +134,7 @@ def pairs_of(groups):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--docs", type=int, default=36000)
+    p.add_argument("--runs", type=int, default=3)
     p.add_argument("--work", default=os.path.join(ROOT, ".build", "peers"))
     a = p.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -169,20 +172,28 @@ def main():
         rows.append((name, seconds, a.docs / seconds, mb / seconds, rss / 1024, len(found), precision, recall80))
 
     out = os.path.join(a.work, "ghurbal-out")
-    subprocess.run(["rm", "-rf", out])
-    start = time.time()
-    rss = run_timed([ghurbal, "clean", pages, "-o", out, "--quiet"])
-    seconds = time.time() - start
-    groups = [[m["id"] for m in json.loads(l)["members"]] for l in open(os.path.join(out, "clusters.jsonl"), encoding="utf-8")]
-    score("ghurbal (2 threads, whole job)", seconds, rss, groups)
+    tools = [("ghurbal (2 threads, whole job)", [ghurbal, "clean", pages, "-o", out, "--quiet", "--force"], None)]
     for peer in PEERS:
-        result = os.path.join(a.work, f"{peer}-groups.jsonl")
-        start = time.time()
-        rss = run_timed([os.path.join(venv, "bin", "python"), code, peer, pages, result])
-        seconds = time.time() - start
-        subprocess.run(["rm", "-rf", result + ".work"])
         label = "1–2 workers" if peer == "datatrove" else "1 thread"
-        score(f"{peer} ({label}, dedup only)", seconds, rss, [json.loads(l) for l in open(result, encoding="utf-8")])
+        result = os.path.join(a.work, f"{peer}-groups.jsonl")
+        tools.append((f"{peer} ({label}, dedup only)", [os.path.join(venv, "bin", "python"), code, peer, pages, result], result))
+    times = {name: [] for name, _, _ in tools}
+    peaks = {name: 0 for name, _, _ in tools}
+    for _ in range(max(1, a.runs)):
+        for name, cmd, result in tools:
+            start = time.time()
+            rss = run_timed(cmd)
+            times[name].append(time.time() - start)
+            peaks[name] = max(peaks[name], rss)
+            if result:
+                subprocess.run(["rm", "-rf", result + ".work"])
+    for name, cmd, result in tools:
+        if result:
+            groups = [json.loads(l) for l in open(result, encoding="utf-8")]
+        else:
+            groups = [[m["id"] for m in json.loads(l)["members"]] for l in open(os.path.join(out, "clusters.jsonl"), encoding="utf-8")]
+        score(name, statistics.median(times[name]), peaks[name], groups)
+    print("\nseconds of each run: " + "; ".join(f"{n.split()[0]} " + ", ".join(f"{t:.2f}" for t in ts) for n, ts in times.items()))
 
     print(f"\n{a.docs} pages, {mb:.1f} MB, {len(true_pairs)} true pairs, {len(copies_80)} copies with J >= 0.8\n")
     print("| tool | seconds | documents/s | MB/s | peak RSS MB | pairs found | pair precision | recall, copies J ≥ 0.8 |")
