@@ -360,11 +360,7 @@ struct FastPath {
         self.alef = alef
         tehMarbuta = teh
         hamzaCarriers = waw
-        if (0x30...0x39).allSatisfy(kept) {
-            digitLimit = 10
-        } else {
-            digitLimit = 0
-        }
+        digitLimit = (0x30...0x39).allSatisfy(kept) ? 10 : 0
     }
 
     /// The longest prefix of the sixteen bytes at `p` that the fast path can copy (0 when it cannot start there),
