@@ -51,20 +51,9 @@ public final class DocumentSigner {
         return Facts(shingles: shingles, contentHash: contentHash, normalizedBytes: bytes.count, invalidUTF8: invalidUTF8)
     }
 
-    /// Signs the given lines of a segmented document (its kept lines, say), joined by spaces, from the
-    /// segmenter's normalized text: nothing is normalized again.
-    public func sign(lines: [SegmentedLine], of segmenter: DocumentSegmenter,
-                     into signature: UnsafeMutablePointer<UInt32>) -> Facts {
-        sign(lines: lines, normalized: segmenter.normalized.bytes, into: signature)
-    }
-
-    /// Signs the given lines, whose `normalized` ranges point into `normalized`, joined by spaces.
-    public func sign(lines: [SegmentedLine], normalized text: UnsafeBufferPointer<UInt8>,
-                     into signature: UnsafeMutablePointer<UInt32>) -> Facts {
-        sign(lines: lines, where: { _ in true }, normalized: text, into: signature)
-    }
-
-    /// Signs the lines whose index `keep` accepts, joined by spaces (no array of them is made).
+    /// Signs the lines whose index `keep` accepts (a document's kept lines, say), joined by spaces, from the
+    /// normalized text their `normalized` ranges point into (a `DocumentSegmenter`'s `normalized`, or a spooled
+    /// record's): nothing is normalized again, and no array of the chosen lines is made.
     public func sign(lines: [SegmentedLine], where keep: (Int) -> Bool, normalized text: UnsafeBufferPointer<UInt8>,
                      into signature: UnsafeMutablePointer<UInt32>) -> Facts {
         normalized.removeAll()
