@@ -126,6 +126,19 @@ enum CLI {
         let first = spans[0]
         let removed = String(String.UnicodeScalarView(scalars[(first[0] as! Int)..<(first[1] as! Int)]))
         #expect(removed.hasPrefix("- كوريا الجنوبية"))
+        // Every document's cleaned text (cut out of the escaped line where the first pass found it) is its annotated
+        // text without the removed spans.
+        for d in 0..<5 {
+            let all = Array((annotated[d]["body"] as! String).unicodeScalars)
+            var kept = String.UnicodeScalarView()
+            var at = 0
+            for span in annotated[d]["removed_spans"] as! [[Any]] {
+                kept.append(contentsOf: all[at..<(span[0] as! Int)])
+                at = span[1] as! Int
+            }
+            kept.append(contentsOf: all[at...])
+            #expect(written[d]["body"] as? String == String(kept), "document \(d)")
+        }
 
         let outStdin = tmp.appendingPathComponent("out-stdin")
         let s = try CLI.run(["report", "-", "-o", outStdin.path] + arguments, stdin: try Data(contentsOf: jsonl))

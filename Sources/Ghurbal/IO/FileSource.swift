@@ -304,6 +304,8 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         let id = json.idText(options.idField) ?? "\(file.relativePath):\(line)"
         let url = json.string(options.urlField).map { String(decoding: $0, as: UTF8.self) }
         let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
-        return .success((SourceDocument(id: id, text: text, url: url, priority: priority), json))
+        var document = SourceDocument(id: id, text: text, url: url, priority: priority)
+        document.textToken = json.field(options.textField)?.value
+        return .success((document, json))
     }
 }

@@ -171,10 +171,16 @@ public struct JSONLine: Sendable {
     /// ranges of offsets into the decoded string), copying the escaped bytes between them as they are: no decoding and
     /// no encoding. Returns false, having appended nothing, when a cut ends inside the decoded bytes of an escape or
     /// the token is malformed; the caller then decodes, cuts and encodes.
-    public func appendString(_ token: Range<Int>, cutting cuts: [Range<Int>], to out: inout [UInt8]) -> Bool {
+    public func appendString(_ token: Range<Int>, cutting cuts: some Sequence<Range<Int>>, to out: inout [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { Self.appendString(in: $0, token, cutting: cuts, to: &out) }
+    }
+
+    /// `appendString(_:cutting:to:)` for a token in `b` (a line not parsed into a `JSONLine`: its token found before).
+    public static func appendString(in b: UnsafeBufferPointer<UInt8>, _ token: Range<Int>, cutting cuts: some Sequence<Range<Int>>,
+                                    to out: inout [UInt8]) -> Bool {
         let before = out.count
-        let ok = bytes.withUnsafeBufferPointer { b -> Bool in
-            let base = b.baseAddress!
+        let ok = { () -> Bool in
+            guard let base = b.baseAddress else { return false }
             let end = token.upperBound - 1
             var i = token.lowerBound + 1
             var decoded = 0
@@ -228,7 +234,7 @@ public struct JSONLine: Sendable {
             out.append(contentsOf: UnsafeBufferPointer(start: base + keptFrom, count: end - keptFrom))
             out.append(0x22)
             return true
-        }
+        }()
         if !ok { out.removeLast(out.count - before) }
         return ok
     }

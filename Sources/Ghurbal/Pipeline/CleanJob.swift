@@ -122,7 +122,8 @@ public struct CleanJob: Sendable {
                 let outcome = result.outcomes[d]
                 let raw = items[i]
                 if render && !annotate && raw.kind == .jsonLine && outcome.invalidUTF8 == 0
-                    && result.boilerplateTextSources[d] == nil, let line = cutJSONLine(raw, outcome, textField) {
+                    && result.boilerplateTextSources[d] == nil,
+                   let line = cutJSONLine(raw, outcome, result.textTokens[d].map { Int($0.lowerBound)..<Int($0.upperBound) }, textField) {
                     // The common case: the removed lines cut out of the escaped text, nothing decoded.
                     rendered[i] = line
                     return
@@ -210,19 +211,37 @@ public struct CleanJob: Sendable {
     }
 
     /// A kept JSON line with its removed lines cut out of the text field as it is written (escapes kept), or nil
-    /// when that cannot be done (then the text is decoded, cut and encoded).
-    func cutJSONLine(_ raw: RawItem, _ outcome: DocumentOutcome, _ textField: String) -> [UInt8]? {
-        var bytes = Array(raw.bytes)
-        if bytes.last == 0x0D { bytes.removeLast() }
-        guard let json = try? JSONLine(bytes), let field = json.field(textField),
-              bytes[field.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
-        var line: [UInt8] = []
-        line.reserveCapacity(bytes.count + 1)
-        line += bytes[0..<field.value.lowerBound]
-        guard json.appendString(field.value, cutting: outcome.removedLines.map(\.span), to: &line) else { return nil }
-        line += bytes[field.value.upperBound...]
-        line.append(0x0A)
-        return line
+    /// when that cannot be done (then the text is decoded, cut and encoded). `token` is where the first pass found
+    /// the text's string token in this line; without it (or if the line is not as it was), the line is parsed again.
+    func cutJSONLine(_ raw: RawItem, _ outcome: DocumentOutcome, _ token: Range<Int>?, _ textField: String) -> [UInt8]? {
+        raw.bytes.withUnsafeBufferPointer { whole -> [UInt8]? in
+            let bytes = whole.last == 0x0D ? UnsafeBufferPointer(rebasing: whole.dropLast()) : whole
+            var line: [UInt8] = []
+            if outcome.removedLines.isEmpty {
+                // Nothing to cut: the line as it was read.
+                line.reserveCapacity(bytes.count + 1)
+                line.append(contentsOf: bytes)
+                line.append(0x0A)
+                return line
+            }
+            var value: Range<Int>
+            if let token, token.upperBound <= bytes.count, token.count >= 2, bytes[token.lowerBound] == 0x22,
+               bytes[token.upperBound - 1] == 0x22 {
+                value = token
+            } else {
+                guard let json = try? JSONLine(Array(bytes)), let field = json.field(textField),
+                      bytes[field.value.lowerBound] == 0x22 else { return nil }
+                value = field.value
+            }
+            line.reserveCapacity(bytes.count + 1)
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<value.lowerBound]))
+            guard JSONLine.appendString(in: bytes, value, cutting: outcome.removedLines.lazy.map(\.span), to: &line) else {
+                return nil
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[value.upperBound...]))
+            line.append(0x0A)
+            return line
+        }
     }
 
     /// `,"cluster_id":…,"duplicate_of":…,"similarity":…,"removed_spans":[[start,end,"reason"],…]` with spans in

@@ -27,6 +27,8 @@ public struct CleaningEngine<Source: DocumentSource> {
     public struct Result: Sendable {
         /// For every item of the source: its document number, or -1 when it was skipped.
         public var documentOfItem: [Int32]
+        /// Per document: its `SourceDocument.textToken`, when it is below 4 GiB.
+        public var textTokens: [Range<UInt32>?]
         public var ids: [String]
         public var outcomes: [DocumentOutcome]
         public var clusters: [DuplicateCluster]
@@ -110,9 +112,10 @@ public struct CleaningEngine<Source: DocumentSource> {
         var textBytes: [Int] = []
         var spoolLocations: [UInt64] = []
         var spoolLengths: [Int] = []
+        var textTokens: [Range<UInt32>?] = []
         var anyPriority = false
-        // (A var, to be let go of as soon as the stories are known: it is k × 4 bytes per document.)
-        var storySignatures = SignatureStore(permutations: k, capacity: 1024)
+        // (k × 4 bytes per document; after the stories, pass 2 overwrites them with the clean signatures.)
+        let storySignatures = SignatureStore(permutations: k, capacity: 1024)
         let detector = BoilerplateDetector(configuration: b)
         var statistics = CleaningStatistics()
         var bytesDone = 0
@@ -141,7 +144,10 @@ public struct CleaningEngine<Source: DocumentSource> {
                             let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
                             return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
                                             priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
-                                            textBytes: doc.text.count, spoolLocation: spooled.location,
+                                            textBytes: doc.text.count, textToken: doc.textToken.flatMap {
+                                                $0.upperBound <= Int(UInt32.max) ? UInt32($0.lowerBound)..<UInt32($0.upperBound) : nil
+                                            },
+                                            spoolLocation: spooled.location,
                                             spoolLength: spooled.length)
                         }
                     }
@@ -170,6 +176,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                             textBytes.append(a.textBytes)
                             spoolLocations.append(a.spoolLocation)
                             spoolLengths.append(a.spoolLength)
+                            textTokens.append(a.textToken)
                             statistics.invalidUTF8Sequences += a.facts.invalidUTF8
                         }
                     }
@@ -189,7 +196,6 @@ public struct CleaningEngine<Source: DocumentSource> {
                                                 lsh: LSHParameters.optimal(threshold: b.storyThreshold, permutations: k),
                                                 maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
         var (storySets, _) = storyClusterer.connect(signatures: storySignatures, facts: facts, shingleSets: nil)
-        storySignatures = SignatureStore(permutations: k)
         let storyOf = (0..<n).map { storySets.find($0) }
         phase("stories")
         let model = detector.decide(storyOf: storyOf, threads: workers)
@@ -197,9 +203,10 @@ public struct CleaningEngine<Source: DocumentSource> {
         phase("boilerplate")
         statistics.storyGroups = Set(storyOf).count
 
-        // Pass 2, over the spool.
-        let cleanSignatures = SignatureStore(permutations: k, capacity: max(1, n))
-        _ = cleanSignatures.appendEmpty(n)
+        // Pass 2, over the spool. A document whose kept lines are the lines its story signature was made of (its
+        // paragraphs, say, when the boilerplate removed is everything else) has that signature as its clean one: the
+        // same lines joined the same way. The others are signed again, in place.
+        let cleanSignatures = storySignatures
         var cleanFacts = [DocumentSigner.Facts](repeating: DocumentSigner.Facts.none, count: n)
         var outcomes: [DocumentOutcome] = []
         outcomes.reserveCapacity(n)
@@ -238,7 +245,9 @@ public struct CleaningEngine<Source: DocumentSource> {
                     }
                     let nonBlank = cleaned.outcome.nonBlankBytes
                     cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
-                    if removedCount == 0 {
+                    if Self.keepsStoryLines(segments.lines, removals: removals) {
+                        cleaned.reusesStorySignature = true
+                    } else if removedCount == 0 {
                         // Nothing removed: the spooled text is already the lines joined by spaces.
                         cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
                     } else {
@@ -254,7 +263,12 @@ public struct CleaningEngine<Source: DocumentSource> {
                 for i in 0..<count {
                     let d = first + i
                     let r = try results[i]!.get()
-                    cleanFacts[d] = r.facts
+                    if r.reusesStorySignature {
+                        cleanFacts[d] = facts[d]
+                        cleanFacts[d].invalidUTF8 = 0
+                    } else {
+                        cleanFacts[d] = r.facts
+                    }
                     for (j, line) in r.removed.enumerated() {
                         report.add(hash: line.hash, document: d, span: line.content, reason: r.outcome.removedLines[j].reason, site: sites[d])
                     }
@@ -295,7 +309,7 @@ public struct CleaningEngine<Source: DocumentSource> {
             }
         }
         let (entries, textSources) = report.entries(ids: ids)
-        return Result(documentOfItem: documentOfItem, ids: ids, outcomes: outcomes, clusters: clusters,
+        return Result(documentOfItem: documentOfItem, textTokens: textTokens, ids: ids, outcomes: outcomes, clusters: clusters,
                       boilerplate: entries, statistics: statistics, lsh: clusterer.lsh,
                       boilerplateTextSources: textSources)
     }
@@ -309,6 +323,7 @@ private struct Analysis: Sendable {
     var facts: DocumentSigner.Facts
     var sketch: BoilerplateSketch
     var textBytes: Int
+    var textToken: Range<UInt32>?
     var spoolLocation: UInt64
     var spoolLength: Int
 }
@@ -319,4 +334,18 @@ private struct Cleaned: Sendable {
     /// Removed lines (as in `outcome.removedLines`): without their terminator, and their hash.
     var removed: [(content: Range<Int>, hash: UInt64)]
     var facts: DocumentSigner.Facts
+    /// The kept lines are those of the story signature, which is the clean one: `facts` is not set.
+    var reusesStorySignature = false
+}
+
+extension CleaningEngine {
+    /// Whether the kept lines (those `removals` leaves) are the lines pass 1 signed for the story: the paragraphs, or
+    /// every line when there is none. `lines` are a spooled document's, all non-blank.
+    static func keepsStoryLines(_ lines: [SegmentedLine], removals: [RemovalReason?]) -> Bool {
+        let anyParagraph = lines.contains { $0.kind == .paragraph }
+        for (l, line) in lines.enumerated() where (!anyParagraph || line.kind == .paragraph) != (removals[l] == nil) {
+            return false
+        }
+        return true
+    }
 }

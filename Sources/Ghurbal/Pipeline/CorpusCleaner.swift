@@ -9,6 +9,9 @@ public struct SourceDocument: Sendable {
     public var url: String?
     /// For `RepresentativePolicy.priority`.
     public var priority: Double?
+    /// For a document read from a JSON line: where its text is in the line, as a string token (quotes included), so
+    /// that the writer can cut lines out of it without parsing the line again.
+    public var textToken: Range<Int>?
 
     public init(id: String, text: [UInt8], url: String? = nil, priority: Double? = nil) {
         self.id = id
