@@ -239,3 +239,59 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         #expect(result.clusters.isEmpty)
     }
 }
+
+@Suite struct DocumentSignerTests {
+    /// Extending the story signature (paragraphs) with the kept lines before and after it gives what signing the kept
+    /// lines gives — signature and facts — and it is refused, touching nothing, when the kept lines are not like that.
+    @Test(arguments: [1, 3, 5])
+    func extendingTheStorySignatureEqualsSigningTheKeptLines(shingleSize: Int) {
+        var rng = SplitMix64(seed: UInt64(40 + shingleSize))
+        let vocabulary = ["الأمن", "المنظمة", "قرغيزستان", "الحدود", "بوتين", "اتفاق", "وقف", "النار", "المياه", "بيان", "a", "7"]
+        let segmenter = DocumentSegmenter(shortLineWords: 4)
+        var shingler = ShingleHasher()
+        shingler.size = shingleSize
+        let signer = DocumentSigner(normalizer: segmenter.normalizer, shingler: shingler, minHasher: MinHasher(permutations: 32))
+        var extended = 0, refused = 0
+        for _ in 0..<400 {
+            var text = ""
+            for _ in 0..<(1 + Int(rng.next() % 9)) {
+                let words = Int(rng.next() % 8)  // 0: a blank line; 5 or more: a paragraph
+                text += (0..<words).map { _ in vocabulary[Int(rng.next() % UInt64(vocabulary.count))] }.joined(separator: " ") + "\n"
+            }
+            let bytes = Array(text.utf8)
+            bytes.withUnsafeBufferPointer { raw in
+                let lines = segmenter.segment(raw).lines
+                let normalized = segmenter.normalized.bytes
+                let anyParagraph = lines.contains { $0.kind == .paragraph }
+                let story = { (l: Int) in !anyParagraph || lines[l].kind == .paragraph }
+                var storySignature = [UInt32](repeating: 0, count: 32)
+                let storyFacts = signer.sign(lines: lines, where: story, normalized: normalized, into: &storySignature)
+                let storyLines = lines.indices.filter { story($0) && lines[$0].hash != 0 }
+                // Half the time the kept lines are an extension: every story line, others only before or after them.
+                let extends = rng.next() % 2 == 0
+                let keep = lines.indices.map { l -> Bool in
+                    if extends, let first = storyLines.first, let last = storyLines.last {
+                        return story(l) || ((l < first || l > last) && rng.next() % 2 == 0)
+                    }
+                    return rng.next() % 3 != 0
+                }
+                var expected = [UInt32](repeating: 0, count: 32)
+                let expectedFacts = signer.sign(lines: lines, where: { keep[$0] }, normalized: normalized, into: &expected)
+                var signature = storySignature
+                if let facts = signer.extend(&signature, storyFacts: storyFacts, lines: lines, where: { keep[$0] },
+                                             story: story, normalized: normalized) {
+                    extended += 1
+                    #expect(signature == expected, "\(text)")
+                    #expect(facts == expectedFacts, "\(text)")
+                } else {
+                    refused += 1
+                    #expect(signature == storySignature)
+                    // Refused extensions: too few story words for a shingle of their own.
+                    let storyWords = storyLines.reduce(0) { $0 + lines[$1].words }
+                    #expect(!extends || storyLines.isEmpty || storyWords < shingleSize, "\(text)")
+                }
+            }
+        }
+        #expect(extended > 100 && refused > 50)
+    }
+}

@@ -218,7 +218,7 @@ public struct CleaningEngine<Source: DocumentSource> {
             let count = min(batch, n - firstDocument)
             let first = firstDocument
             let results = ParallelSlots<Swift.Result<Cleaned, GhurbalError>>(count: count)
-            let locations = spoolLocations, lengths = spoolLengths
+            let locations = spoolLocations, lengths = spoolLengths, storyFacts = facts
             let previous = AlongsideJob(pendingMerge)
             parallelForEach(count: count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
                 let (_, signer, _, buffer) = worker
@@ -245,8 +245,15 @@ public struct CleaningEngine<Source: DocumentSource> {
                     }
                     let nonBlank = cleaned.outcome.nonBlankBytes
                     cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
-                    if Self.keepsStoryLines(segments.lines, removals: removals) {
+                    // The story signature's lines (as pass 1 chose them), and the slot that holds it.
+                    let lines = segments.lines
+                    let anyParagraph = lines.contains { $0.kind == .paragraph }
+                    let story = { (l: Int) in !anyParagraph || lines[l].kind == .paragraph }
+                    if lines.indices.allSatisfy({ story($0) == (removals[$0] == nil) }) {
                         cleaned.reusesStorySignature = true
+                    } else if let f = signer.extend(cleanSignatures.slotsPointer(d), storyFacts: storyFacts[d], lines: lines,
+                                                    where: { removals[$0] == nil }, story: story, normalized: normalized) {
+                        cleaned.facts = f
                     } else if removedCount == 0 {
                         // Nothing removed: the spooled text is already the lines joined by spaces.
                         cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
@@ -336,16 +343,4 @@ private struct Cleaned: Sendable {
     var facts: DocumentSigner.Facts
     /// The kept lines are those of the story signature, which is the clean one: `facts` is not set.
     var reusesStorySignature = false
-}
-
-extension CleaningEngine {
-    /// Whether the kept lines (those `removals` leaves) are the lines pass 1 signed for the story: the paragraphs, or
-    /// every line when there is none. `lines` are a spooled document's, all non-blank.
-    static func keepsStoryLines(_ lines: [SegmentedLine], removals: [RemovalReason?]) -> Bool {
-        let anyParagraph = lines.contains { $0.kind == .paragraph }
-        for (l, line) in lines.enumerated() where (!anyParagraph || line.kind == .paragraph) != (removals[l] == nil) {
-            return false
-        }
-        return true
-    }
 }

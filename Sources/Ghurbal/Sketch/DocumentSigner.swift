@@ -64,6 +64,52 @@ public final class DocumentSigner {
         return signNormalized(invalidUTF8: 0, into: signature)
     }
 
+    /// Signs the lines `keep` accepts from an earlier signature of some of them, the lines `story` accepts: when those
+    /// are all kept, and the other kept lines come before or after them (a headline kept before the paragraphs the
+    /// earlier signature was made of, say), the shingles within the story lines are the earlier signature's — the same
+    /// bytes, joined by the same spaces — and only the shingles that reach into the lines before or after are hashed and
+    /// folded into it. `signature` holds the earlier signature (of `storyFacts`) and receives the new one. Returns nil,
+    /// the signature untouched, when the lines are not like that, or the story lines have fewer words than a shingle
+    /// (their one shingle is then all of them): `sign(lines:where:normalized:into:)` them instead.
+    public func extend(_ signature: UnsafeMutablePointer<UInt32>, storyFacts: Facts, lines: [SegmentedLine],
+                       where keep: (Int) -> Bool, story: (Int) -> Bool, normalized text: UnsafeBufferPointer<UInt8>) -> Facts? {
+        guard shingler.unit == .words else { return nil }
+        normalized.removeAll()
+        var storyStart = -1, storyEnd = -1
+        for (i, line) in lines.enumerated() where !line.normalized.isEmpty {
+            let kept = keep(i), inStory = story(i)
+            if inStory {
+                // A story line removed, or kept lines between story lines: not an extension.
+                guard kept, storyEnd < 0 || normalized.count == storyEnd else { return nil }
+            }
+            guard kept else { continue }
+            if normalized.count > 0 { normalized.append(0x20) }
+            if inStory && storyStart < 0 { storyStart = normalized.count }
+            normalized.append(UnsafeBufferPointer(rebasing: text[line.normalized]))
+            if inStory { storyEnd = normalized.count }
+        }
+        let joined = normalized.bytes
+        let size = shingler.size
+        guard storyStart >= 0,
+              shingler.wordStart(in: joined, wordsBack: size, before: storyEnd, notBefore: storyStart) != nil,
+              let lastStoryWindows = shingler.wordStart(in: joined, wordsBack: size - 1, before: storyEnd, notBefore: storyStart)
+        else { return nil }
+        // The shingles that start before the story lines, and those that end after them.
+        hashes.ensureCapacity(joined.count / 2 + 2)
+        let out = hashes.pointer
+        var extra = 0
+        let emit: (UInt64) -> Void = { out[extra] = $0; extra += 1 }
+        shingler.forEachWordShingle(in: joined, from: 0, startsBefore: storyStart, emit)
+        if storyEnd < joined.count {
+            shingler.forEachWordShingle(in: joined, from: lastStoryWindows, startsBefore: joined.count, emit)
+        }
+        hashes.count = extra
+        minHasher.fold(hashes.hashes, into: signature)
+        let contentHash = XXH3_64bits_withSeed(joined.baseAddress, joined.count, 0x636F_6E74)
+        return Facts(shingles: storyFacts.shingles + extra, contentHash: contentHash, normalizedBytes: joined.count,
+                     invalidUTF8: 0)
+    }
+
     /// The sorted, distinct shingle hashes of the last signed document (for exact verification).
     public func lastShingleSet() -> [UInt64] {
         var set = Array(hashes.hashes)

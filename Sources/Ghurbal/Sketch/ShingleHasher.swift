@@ -94,6 +94,47 @@ public struct ShingleHasher: Sendable, Hashable {
         }
     }
 
+    /// The word shingles of `text` (as `forEachShingle` makes them) that start at a word beginning at or after byte
+    /// `from` (a word's first byte or a separator before one) and before byte `startsBefore`, in order, without the
+    /// short-text fallback: the shingles of one part of a text whose other shingles are known. Returns how many.
+    @discardableResult
+    func forEachWordShingle(in text: UnsafeBufferPointer<UInt8>, from: Int, startsBefore: Int, _ body: (UInt64) -> Void) -> Int {
+        guard let p = text.baseAddress, from < startsBefore else { return 0 }
+        let n = text.count, size = self.size
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
+            var words = 0, produced = 0
+            var i = from
+            while i < n {
+                while i < n && (p[i] == 0x20 || p[i] == 0x0A) { i += 1 }
+                if i == n { break }
+                let start = i
+                i = nextSeparator(p, i, n)
+                starts[words % size] = start
+                words += 1
+                if words >= size {
+                    let first = starts[(words - size) % size]
+                    if first >= startsBefore { break }
+                    body(hash(p, first, i))
+                    produced += 1
+                }
+            }
+            return produced
+        }
+    }
+
+    /// Where the `count`-th word before byte `end` begins, looking no further back than `floor`; nil when there are
+    /// fewer words than that in `floor..<end`.
+    func wordStart(in text: UnsafeBufferPointer<UInt8>, wordsBack count: Int, before end: Int, notBefore floor: Int) -> Int? {
+        var i = end, found = 0
+        while found < count {
+            while i > floor && (text[i - 1] == 0x20 || text[i - 1] == 0x0A) { i -= 1 }
+            if i == floor { return nil }
+            while i > floor && text[i - 1] != 0x20 && text[i - 1] != 0x0A { i -= 1 }
+            found += 1
+        }
+        return i
+    }
+
     /// The first space or newline at or after `i` (or `n`), eight bytes per step: a byte b is a separator when
     /// b ⊕ 0x20 or b ⊕ 0x0A is zero, and the classic has-zero-byte test flags the lowest such byte exactly.
     @inline(__always)
