@@ -17,4 +17,9 @@ const char *ghurbal_minhash_kernel_name(void);
 /// (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD). A no-op with other C libraries.
 void ghurbal_keep_freed_memory(void);
 
+/// Starts writing `length` bytes of `fd` from `offset` back to disk without waiting (Linux's sync_file_range with
+/// SYNC_FILE_RANGE_WRITE), so that a later fsync has little left to wait for. Returns 0, or -1 with errno; a no-op
+/// returning 0 elsewhere.
+int ghurbal_start_writeback(int fd, int64_t offset, int64_t length);
+
 #endif

@@ -1,3 +1,4 @@
+internal import CGhurbalKernels
 internal import CZlib
 import Foundation
 
@@ -79,6 +80,8 @@ public final class OutputFile {
     var zstream: UnsafeMutablePointer<z_stream>?
     var zbuffer: [UInt8] = []
     public private(set) var bytesWritten = 0
+    /// Bytes the kernel was asked to write back (`startWriteback`).
+    var writebackStarted = 0
 
     init(path: String, gzip: Bool) throws {
         self.path = path
@@ -130,6 +133,7 @@ public final class OutputFile {
                 try handle.write(contentsOf: pending)
                 bytesWritten += pending.count
             }
+            startWriteback()
         } catch let error as GhurbalError {
             throw error
         } catch {
@@ -147,6 +151,15 @@ public final class OutputFile {
         let file = try OutputFile(path: temporary, gzip: gzip)
         file.finalPath = path
         return file
+    }
+
+    /// Asks the kernel to start writing what was written so far to disk (on Linux), so that the `fsync` of `close()`
+    /// has little left to wait for: writing a large corpus and then waiting for all of it was 3 % of a run.
+    func startWriteback() {
+        guard bytesWritten > writebackStarted else { return }
+        // (A hint: if it fails, `close()`'s fsync does all the work and reports any error.)
+        _ = ghurbal_start_writeback(handle.fileDescriptor, Int64(writebackStarted), Int64(bytesWritten - writebackStarted))
+        writebackStarted = bytesWritten
     }
 
     /// Flushes and closes; the file is complete only after this.
