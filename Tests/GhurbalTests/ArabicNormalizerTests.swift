@@ -199,6 +199,24 @@ import Testing
                 #expect(sa == sb)
             }
         }
+        // Documents cut into lines by the segmenter.
+        for var option in options.dropFirst() {
+            option.keepLineBreaks = false
+            let fast = DocumentSegmenter(normalizer: ArabicNormalizer(options: option, vectorized: true))
+            let scalar = DocumentSegmenter(normalizer: ArabicNormalizer(options: option, vectorized: false))
+            for _ in 0..<1000 {
+                var text: [UInt8] = []
+                for _ in 0..<Int(generator.next() % 80) {
+                    let r = Int(generator.next() % 100)
+                    text += r < 60 ? pieces[r % 8] + [0x20] : r < 75 ? [0x0A] : pieces[Int(generator.next() % UInt64(pieces.count))]
+                }
+                text.withUnsafeBufferPointer { t in
+                    let a = fast.segment(t), b = scalar.segment(t)
+                    #expect(Array(fast.normalized.bytes) == Array(scalar.normalized.bytes), "\(text)")
+                    #expect(a.lines == b.lines && a.invalidUTF8 == b.invalidUTF8, "\(text)")
+                }
+            }
+        }
         // The seeds, line by line as the segmenter calls it.
         let fast = ArabicNormalizer(options: options[2], vectorized: true)
         let scalar = ArabicNormalizer(options: options[2], vectorized: false)
