@@ -41,6 +41,30 @@ import Testing
         }
     }
 
+    /// The report writers' byte appenders write what the string formatters write.
+    @Test func byteAppendersEqualStringFormatters() {
+        var rng = SplitMix64(seed: 9)
+        var numbers: [Double] = [0, 1, 0.5, 0.99995, 0.00004, -0.00004, -2.5, 123.456789, .infinity, -.infinity, .nan]
+        for _ in 0..<2000 { numbers.append(Double(rng.next() % 1_000_001) / 1_000_000 * (rng.next() % 5 == 0 ? -30 : 1)) }
+        for x in numbers {
+            for digits in 0...6 {
+                var out: [UInt8] = []
+                out.appendFixed(x, digits: digits)
+                #expect(String(decoding: out, as: UTF8.self) == formatFixed(x, digits), "\(x) \(digits)")
+            }
+        }
+        for n in [0, 7, -7, 10, 99, 100, Int.max, Int.min, 36000] + (0..<200).map({ _ in Int(truncatingIfNeeded: rng.next()) }) {
+            var out: [UInt8] = []
+            out.appendDecimal(n)
+            #expect(String(decoding: out, as: UTF8.self) == String(n))
+        }
+        for text in ["", "سلام \"عليكم\"\n", "a\\b\t\u{1}\u{1F}\u{7F}😀", String(repeating: "ab\"", count: 40)] {
+            var out: [UInt8] = []
+            out.appendQuoted(text)
+            #expect(String(decoding: out, as: UTF8.self) == JSONLine.quoted(text))
+        }
+    }
+
     /// Cutting decoded ranges out of the escaped token gives what decoding, cutting and encoding give — or refuses.
     @Test func cuttingEscapedTextEqualsDecodingCuttingEncoding() throws {
         var rng = SplitMix64(seed: 5)

@@ -242,33 +242,36 @@ public struct JSONLine: Sendable {
     /// Appends `text` as a JSON string token; invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
     /// Runs that need no escaping are copied in bulk.
     public static func appendString(_ text: some Collection<UInt8>, to out: inout [UInt8]) {
-        out.append(0x22)
         var repaired = String(decoding: text, as: UTF8.self)
-        repaired.withUTF8 { buf in
-            let n = buf.count
-            out.reserveCapacity(out.count + n + 2)
-            var runStart = 0
-            var i = 0
-            while i < n {
-                i = nextSpecial(buf, i)
-                if i >= n { break }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<i]))
-                let b = buf[i]
-                switch b {
-                case 0x22: out.append(0x5C); out.append(0x22)
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-                }
-                i += 1
-                runStart = i
+        repaired.withUTF8 { appendEscaped($0, to: &out) }
+    }
+
+    /// Appends valid UTF-8 as a JSON string token (quotes included).
+    static func appendEscaped(_ buf: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(0x22)
+        let n = buf.count
+        out.reserveCapacity(out.count + n + 2)
+        var runStart = 0
+        var i = 0
+        while i < n {
+            i = nextSpecial(buf, i)
+            if i >= n { break }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<i]))
+            let b = buf[i]
+            switch b {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            default:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n]))
+            i += 1
+            runStart = i
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n]))
         out.append(0x22)
     }
 

@@ -281,12 +281,22 @@ public struct CleanJob: Sendable {
 
     func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
         let file = try out.file("clusters.jsonl")
+        var line: [UInt8] = []
         for (k, cluster) in result.clusters.enumerated() {
-            var line = "{\"cluster_id\":\(k),\"representative\":" + JSONLine.quoted(result.ids[cluster.representative])
-            line += ",\"members\":["
-            line += cluster.members.map { "{\"id\":" + JSONLine.quoted(result.ids[$0.index]) + ",\"similarity\":" + formatFixed($0.similarity, 4) + "}" }
-                .joined(separator: ",")
-            line += "]}\n"
+            line.removeAll(keepingCapacity: true)
+            line.appendASCII("{\"cluster_id\":")
+            line.appendDecimal(k)
+            line.appendASCII(",\"representative\":")
+            line.appendQuoted(result.ids[cluster.representative])
+            line.appendASCII(",\"members\":[")
+            for (m, member) in cluster.members.enumerated() {
+                line.appendASCII(m == 0 ? "{\"id\":" : ",{\"id\":")
+                line.appendQuoted(result.ids[member.index])
+                line.appendASCII(",\"similarity\":")
+                line.appendFixed(member.similarity, digits: 4)
+                line.append(0x7D)
+            }
+            line.appendASCII("]}\n")
             try file.write(line)
         }
         try file.close()
@@ -294,10 +304,23 @@ public struct CleanJob: Sendable {
 
     func writeBoilerplate(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
         let file = try out.file("boilerplate.jsonl")
+        var line: [UInt8] = []
         for entry in result.boilerplate {
-            var line = "{\"text\":" + JSONLine.quoted(entry.text) + ",\"reason\":\"\(entry.reason.rawValue)\""
-            line += ",\"documents\":\(entry.documents),\"sites\":\(entry.sites),\"examples\":["
-            line += entry.examples.map(JSONLine.quoted).joined(separator: ",") + "]}\n"
+            line.removeAll(keepingCapacity: true)
+            line.appendASCII("{\"text\":")
+            line.appendQuoted(entry.text)
+            line.appendASCII(",\"reason\":")
+            line.appendQuoted(entry.reason.rawValue)
+            line.appendASCII(",\"documents\":")
+            line.appendDecimal(entry.documents)
+            line.appendASCII(",\"sites\":")
+            line.appendDecimal(entry.sites)
+            line.appendASCII(",\"examples\":[")
+            for (e, example) in entry.examples.enumerated() {
+                if e > 0 { line.append(0x2C) }
+                line.appendQuoted(example)
+            }
+            line.appendASCII("]}\n")
             try file.write(line)
         }
         try file.close()
