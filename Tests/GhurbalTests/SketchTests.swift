@@ -204,6 +204,35 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         }
     }
 
+    /// Candidate pairs are verified on several threads (the bands shared out): the clusters and the counts are those
+    /// of one thread.
+    @Test func threadCountsGiveTheSameClustersAndCounts() {
+        var rng = SplitMix64(seed: 8)
+        var texts: [String] = []
+        for _ in 0..<150 {
+            let story = words(120, &rng)
+            texts.append(story.joined(separator: " "))
+            // Copies edited apart, so that their pairs first meet in different bands (and on different threads).
+            for _ in 0..<Int(rng.next() % 6) {
+                var copy = story
+                for _ in 0..<Int(rng.next() % 10) { copy[Int(rng.next() % 120)] = "تعديل" + String(rng.next() % 5) }
+                texts.append(copy.joined(separator: " "))
+            }
+        }
+        var results: [NearDuplicateResult] = []
+        for threads in [1, 2, 5] {
+            var c = NearDuplicateConfiguration()
+            c.threads = threads
+            results.append(NearDuplicateFinder(configuration: c).clusters(of: texts))
+        }
+        #expect(results[0].clusters.count > 50 && results[0].verifiedPairs > 50 && results[0].exactCopies > 0)
+        for r in results.dropFirst() {
+            #expect(r.clusters == results[0].clusters)
+            #expect(r.candidatePairs == results[0].candidatePairs && r.verifiedPairs == results[0].verifiedPairs)
+            #expect(r.exactCopies == results[0].exactCopies)
+        }
+    }
+
     @Test func chainsAreSplitAroundRepresentatives() {
         // d0 … d5 where each differs from the next by a shift of 20 words out of 200: neighbours are ≈0.82 similar,
         // d0 and d2 only ≈0.67. A transitive cluster would hold all six.

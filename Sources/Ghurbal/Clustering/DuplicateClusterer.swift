@@ -90,18 +90,36 @@ struct DuplicateClusterer {
         }
         firstWithContent = FlatHashMap(expected: 0)
 
-        // 2. Candidate pairs, each verified once (in the first band it shares).
+        // 2. Candidate pairs, each verified once (in the first band it shares), the bands shared out among the
+        // threads. Each thread skips the pairs its own verified pairs (and the exact copies) have joined already, and
+        // hands its verified pairs over; they are joined here. The connected sets do not depend on the order of the
+        // joins, nor on which thread verified what; `verifiedPairs` counts the joins that merged two sets, which is
+        // what a single thread counts too.
         index.seal(threads: threads)
-        index.forEachCandidatePair(maxComparisonsPerEntry: maxComparisonsPerEntry) { band, x, y in
-            let a = Int(x), b = Int(y)
-            if band > 0, let first = index.firstSharedBand(signatures[a], signatures[b]), first < band { return }
-            stats.candidatePairs += 1
-            // Already joined: verifying again could only add an edge the sets already have.
-            if sets.find(a) == sets.find(b) { return }
-            if similarity(a, b, signatures, shingleSets) >= threshold {
-                stats.verifiedPairs += 1
-                sets.union(a, b)
+        let workers = max(1, min(bands, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        let found = ParallelSlots<(pairs: [UInt64], candidates: Int)>(count: workers)
+        let joinedAlready = sets, sealed = index, limit = maxComparisonsPerEntry
+        parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, w in
+            var local = joinedAlready
+            var pairs: [UInt64] = []
+            var candidates = 0
+            sealed.forEachCandidatePair(inBands: stride(from: w, to: bands, by: workers), maxComparisonsPerEntry: limit) { band, x, y in
+                let a = Int(x), b = Int(y)
+                if band > 0, let first = sealed.firstSharedBand(signatures[a], signatures[b]), first < band { return }
+                candidates += 1
+                // Already joined: verifying again could only add an edge the sets already have.
+                if local.find(a) == local.find(b) { return }
+                if similarity(a, b, signatures, shingleSets) >= threshold {
+                    local.union(a, b)
+                    pairs.append(UInt64(x) << 32 | UInt64(y))
+                }
             }
+            found[w] = (pairs, candidates)
+        }
+        for w in 0..<workers {
+            let (pairs, candidates) = found[w]!
+            stats.candidatePairs += candidates
+            for p in pairs where sets.union(Int(p >> 32), Int(UInt32(truncatingIfNeeded: p))) { stats.verifiedPairs += 1 }
         }
         return (sets, stats)
     }

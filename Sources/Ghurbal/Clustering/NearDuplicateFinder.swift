@@ -14,7 +14,7 @@ public struct NearDuplicateConfiguration: Sendable, Hashable {
     /// Within one LSH bucket, each document is compared with at most this many documents before it. Default 256.
     public var maxComparisonsPerEntry = 256
     public var seed: UInt64 = 0x5EED_6875_7262_616C
-    /// Worker threads for signing; nil = every core. Results do not depend on it.
+    /// Worker threads for signing and for verifying candidate pairs; nil = every core. Results do not depend on it.
     public var threads: Int?
 
     public init() {}
@@ -79,7 +79,7 @@ public struct NearDuplicateFinder: Sendable {
         let facts = (0..<n).map { results[$0]!.0 }
         let sets = keepSets ? (0..<n).map { results[$0]!.1! } : nil
         let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: c.verification,
-                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry)
+                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: c.threads)
         let (clusters, stats) = clusterer.cluster(signatures: store, facts: facts, priorities: priorities, shingleSets: sets)
         var duplicateOf = [Int?](repeating: nil, count: n)
         for cluster in clusters {

@@ -114,7 +114,13 @@ public struct LSHIndex: Sendable {
     /// with at most `maxComparisonsPerEntry` ids before it (the nearest in id order), which bounds the work on huge
     /// buckets; a pair that shares several bands is reported once per band. Seal first.
     public func forEachCandidatePair(maxComparisonsPerEntry: Int, _ body: (Int, UInt32, UInt32) -> Void) {
-        forEachBucket { band, bucket in
+        forEachCandidatePair(inBands: 0..<bands.count, maxComparisonsPerEntry: maxComparisonsPerEntry, body)
+    }
+
+    /// `forEachCandidatePair` over some of the bands only (one thread's share, say), in the order given.
+    public func forEachCandidatePair(inBands chosen: some Sequence<Int>, maxComparisonsPerEntry: Int,
+                                     _ body: (Int, UInt32, UInt32) -> Void) {
+        forEachBucket(inBands: chosen) { band, bucket in
             for j in 1..<bucket.count {
                 let later = UInt32(truncatingIfNeeded: bucket[j])
                 for i in max(0, j - maxComparisonsPerEntry)..<j {
@@ -126,7 +132,12 @@ public struct LSHIndex: Sendable {
 
     /// Every bucket of two or more entries (`key << 32 | id` words, ids ascending), band by band. Seal first.
     public func forEachBucket(_ body: (Int, UnsafeBufferPointer<UInt64>) -> Void) {
-        for b in 0..<bands.count {
+        forEachBucket(inBands: 0..<bands.count, body)
+    }
+
+    /// `forEachBucket` over some of the bands only, in the order given.
+    public func forEachBucket(inBands chosen: some Sequence<Int>, _ body: (Int, UnsafeBufferPointer<UInt64>) -> Void) {
+        for b in chosen {
             precondition(sortedPrefix[b] == bands[b].count, "seal() the index before listing buckets")
             bands[b].withUnsafeBufferPointer { entries in
                 var runStart = 0
