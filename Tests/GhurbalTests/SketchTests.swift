@@ -163,6 +163,40 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         #expect(index.memoryBytes >= 3 * 8 * 8)
     }
 
+    /// Inserting many documents at once, band by band on several threads, builds the index one-by-one insertion
+    /// builds: the same buckets, candidate pairs and query answers.
+    @Test func insertingAllAtOnceEqualsOneByOne() {
+        var rng = SplitMix64(seed: 21)
+        let minHasher = MinHasher(permutations: 32)
+        let params = LSHParameters(bands: 8, rows: 4)
+        let stories = (0..<20).map { s in (0..<60).map { UInt64(s * 1000 + $0) &* 0x9E37_79B9_7F4A_7C15 } }
+        let sigs = (0..<300).map { _ -> MinHashSignature in
+            var set = stories[Int(rng.next() % 20)]
+            for _ in 0..<Int(rng.next() % 30) { set[Int(rng.next() % 60)] = rng.next() }
+            return minHasher.signature(of: set)
+        }
+        let chosen = (0..<300).filter { $0 % 7 != 3 }.map(UInt32.init)  // some documents are left out
+        var keys = [UInt32](repeating: 0, count: 300 * 8)
+        var one = LSHIndex(parameters: params), all = LSHIndex(parameters: params)
+        for id in chosen {
+            sigs[Int(id)].slots.withUnsafeBufferPointer { s in
+                one.insert(id: id, signature: s)
+                for b in 0..<8 { keys[Int(id) * 8 + b] = one.bandKey(s, band: b) }
+            }
+        }
+        keys.withUnsafeBufferPointer { all.insert(ids: chosen, keys: $0.baseAddress!, threads: 3) }
+        #expect(all.count == one.count && all.count == chosen.count)
+        one.seal(threads: 1)
+        all.seal(threads: 2)
+        var pairsOne: [String] = [], pairsAll: [String] = []
+        one.forEachCandidatePair(maxComparisonsPerEntry: 50) { pairsOne.append("\($0):\($1)-\($2)") }
+        all.forEachCandidatePair(maxComparisonsPerEntry: 50) { pairsAll.append("\($0):\($1)-\($2)") }
+        #expect(pairsOne.count > 300 && pairsAll == pairsOne)
+        for sig in sigs.prefix(20) {
+            sig.slots.withUnsafeBufferPointer { s in #expect(all.query(s) == one.query(s)) }
+        }
+    }
+
     @Test func unionFind() {
         var uf = UnionFind(count: 6)
         let joined = [uf.union(0, 1), uf.union(1, 2), uf.union(0, 2)]

@@ -64,7 +64,6 @@ struct DuplicateClusterer {
         var stats = Statistics()
         var sets = UnionFind(count: n)
         var index = LSHIndex(parameters: lsh)
-        index.reserveCapacity(n)
 
         // 1. Exact copies, and the LSH index of the rest (band keys computed on every thread first).
         let bands = lsh.bands
@@ -80,15 +79,18 @@ struct DuplicateClusterer {
             }
         }
         var firstWithContent = FlatHashMap(expected: n)
+        var indexed: [UInt32] = []
+        indexed.reserveCapacity(n)
         for doc in 0..<n where facts[doc].shingles > 0 {
             if let first = firstWithContent.firstIndex(for: facts[doc].contentHash, else: doc) {
                 sets.union(first, doc)
                 stats.exactCopies += 1
             } else {
-                index.insert(id: UInt32(doc), bandKeys: UnsafeBufferPointer(start: keys + doc * bands, count: bands))
+                indexed.append(UInt32(doc))
             }
         }
         firstWithContent = FlatHashMap(expected: 0)
+        index.insert(ids: indexed, keys: keys, threads: threads)
 
         // 2. Candidate pairs, each verified once (in the first band it shares), the bands shared out among the
         // threads. Each thread skips the pairs its own verified pairs (and the exact copies) have joined already, and

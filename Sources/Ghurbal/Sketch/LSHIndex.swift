@@ -55,6 +55,29 @@ public struct LSHIndex: Sendable {
         count += 1
     }
 
+    /// Adds many documents at once, band by band on up to `threads` threads (nil: one per core): `ids` in the order
+    /// they are to be added, and their keys in `keys`, where document `id`'s key for band `b` is at
+    /// `keys[id × bands + b]`. The same index as inserting them one by one, faster.
+    public mutating func insert(ids: [UInt32], keys: UnsafePointer<UInt32>, threads: Int? = nil) {
+        let bandCount = parameters.bands
+        let slots = ParallelSlots<[UInt64]>(count: bandCount)
+        for b in 0..<bandCount {
+            slots[b] = bands[b]
+            bands[b] = []
+        }
+        let keyTable = UncheckedPointer(UnsafeMutablePointer(mutating: keys))
+        parallelForEach(count: bandCount, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                        makeState: { _ in }) { _, b in
+            var band = slots[b]!
+            slots[b] = nil
+            band.reserveCapacity(band.count + ids.count)
+            for id in ids { band.append(UInt64(keyTable.pointer[Int(id) * bandCount + b]) << 32 | UInt64(id)) }
+            slots[b] = band
+        }
+        for b in 0..<bandCount { bands[b] = slots[b]! }
+        count += ids.count
+    }
+
     /// Sorts every band so that buckets are contiguous, bands on up to `threads` threads (nil: one per core).
     /// Inserting afterwards is allowed.
     public mutating func seal(threads: Int? = nil) {
