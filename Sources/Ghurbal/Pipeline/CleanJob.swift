@@ -121,14 +121,16 @@ public struct CleanJob: Sendable {
                 let render = annotate || result.outcomes[d].kept
                 let outcome = result.outcomes[d]
                 let raw = items[i]
-                if render && !annotate && raw.kind == .jsonLine && outcome.invalidUTF8 == 0
-                    && result.boilerplateTextSources[d] == nil,
+                let needsText = result.boilerplateTextSources[d] != nil  // it holds a report entry's line
+                var cut = false
+                if render && !annotate && raw.kind == .jsonLine && outcome.invalidUTF8 == 0,
                    let line = cutJSONLine(raw, outcome, result.textTokens[d].map { Int($0.lowerBound)..<Int($0.upperBound) }, textField) {
                     // The common case: the removed lines cut out of the escaped text, nothing decoded.
                     rendered[i] = line
-                    return
+                    cut = true
+                    if !needsText { return }
                 }
-                if render || result.boilerplateTextSources[d] != nil {
+                if (render && !cut) || needsText {
                     let text: [UInt8]
                     var json: JSONLine?
                     if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
@@ -137,8 +139,8 @@ public struct CleanJob: Sendable {
                     } else {
                         text = Array(raw.bytes)
                     }
-                    if result.boilerplateTextSources[d] != nil { sourceTexts[i] = result.boilerplateTexts(document: d, text: text) }
-                    guard render else { return }
+                    if needsText { sourceTexts[i] = result.boilerplateTexts(document: d, text: text) }
+                    guard render && !cut else { return }
                     let body = annotate ? text : outcome.cleanedText(of: text)
                     let fields = annotate ? annotationFields(outcome, result, text: text) : []
                     switch raw.kind {
