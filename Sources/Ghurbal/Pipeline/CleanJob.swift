@@ -226,7 +226,7 @@ public struct CleanJob: Sendable {
                 line.append(0x0A)
                 return line
             }
-            var value: Range<Int>
+            let value: Range<Int>
             if let token, token.upperBound <= bytes.count, token.count >= 2, bytes[token.lowerBound] == 0x22,
                bytes[token.upperBound - 1] == 0x22 {
                 value = token

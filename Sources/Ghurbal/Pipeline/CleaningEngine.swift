@@ -6,11 +6,12 @@ import Foundation
 ///    then stories (documents whose paragraphs are `storyThreshold` similar, transitively) and the boilerplate
 ///    decision;
 /// 2. *sign*: from the spool pass 1 wrote (its segmented, normalized documents, in memory up to
-///    `spoolMemoryBytes`, in temporary files beyond), apply the boilerplate decision and sign what is left; then
-///    near-duplicate clusters on the cleaned text.
+///    `spoolMemoryBytes`, in temporary files beyond), apply the boilerplate decision and sign what is left (keeping
+///    or extending the story signature where the kept lines allow it); then near-duplicate clusters on the cleaned
+///    text.
 ///
-/// The source is read once. Memory grows with the number of documents (two signatures of k × 4 bytes, an id, a
-/// site), with the number of distinct lines (8 bytes each, for counting) and of multi-line blocks
+/// The source is read once. Memory grows with the number of documents (one signature of k × 4 bytes — the story
+/// signature, which pass 2 keeps or overwrites in place as the clean one — an id, a site), with the number of distinct lines (8 bytes each, for counting) and of multi-line blocks
 /// (`blockPermutations` × 4 bytes each), and with the removed lines (their spans); the spool (about the size of the
 /// text) takes memory up to `spoolMemoryBytes` and disk beyond.
 /// Results do not depend on the number of threads: every decision is made in input order.

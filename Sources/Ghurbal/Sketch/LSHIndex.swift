@@ -65,13 +65,13 @@ public struct LSHIndex: Sendable {
             slots[b] = bands[b]
             bands[b] = []
         }
-        let keyTable = UncheckedPointer(UnsafeMutablePointer(mutating: keys))
+        let keyTable = UncheckedSendable(keys)
         parallelForEach(count: bandCount, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                         makeState: { _ in }) { _, b in
             var band = slots[b]!
             slots[b] = nil
             band.reserveCapacity(band.count + ids.count)
-            for id in ids { band.append(UInt64(keyTable.pointer[Int(id) * bandCount + b]) << 32 | UInt64(id)) }
+            for id in ids { band.append(UInt64(keyTable.value[Int(id) * bandCount + b]) << 32 | UInt64(id)) }
             slots[b] = band
         }
         for b in 0..<bandCount { bands[b] = slots[b]! }
