@@ -184,7 +184,7 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
                 for b in 0..<8 { keys[Int(id) * 8 + b] = one.bandKey(s, band: b) }
             }
         }
-        keys.withUnsafeBufferPointer { all.insert(ids: chosen, keys: $0.baseAddress!, threads: 3) }
+        keys.withUnsafeBufferPointer { all.insert(ids: chosen, keys: $0, threads: 3) }
         #expect(all.count == one.count && all.count == chosen.count)
         one.seal(threads: 1)
         all.seal(threads: 2)

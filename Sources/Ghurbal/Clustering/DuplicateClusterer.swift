@@ -90,7 +90,7 @@ struct DuplicateClusterer {
             }
         }
         firstWithContent = FlatHashMap(expected: 0)
-        index.insert(ids: indexed, keys: keys, threads: threads)
+        index.insert(ids: indexed, keys: UnsafeBufferPointer(start: keys, count: n * bands), threads: threads)
 
         // 2. Candidate pairs, each verified once (in the first band it shares), the bands shared out among the
         // threads. Each thread skips the pairs its own verified pairs (and the exact copies) have joined already, and

@@ -58,14 +58,16 @@ public struct LSHIndex: Sendable {
     /// Adds many documents at once, band by band on up to `threads` threads (nil: one per core): `ids` in the order
     /// they are to be added, and their keys in `keys`, where document `id`'s key for band `b` is at
     /// `keys[id × bands + b]`. The same index as inserting them one by one, faster.
-    public mutating func insert(ids: [UInt32], keys: UnsafePointer<UInt32>, threads: Int? = nil) {
+    public mutating func insert(ids: [UInt32], keys: UnsafeBufferPointer<UInt32>, threads: Int? = nil) {
         let bandCount = parameters.bands
+        precondition(ids.allSatisfy { (Int($0) + 1) * bandCount <= keys.count }, "an id without keys")
+        guard !ids.isEmpty, let keyBase = keys.baseAddress else { return }
         let slots = ParallelSlots<[UInt64]>(count: bandCount)
         for b in 0..<bandCount {
             slots[b] = bands[b]
             bands[b] = []
         }
-        let keyTable = UncheckedSendable(keys)
+        let keyTable = UncheckedSendable(keyBase)
         parallelForEach(count: bandCount, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                         makeState: { _ in }) { _, b in
             var band = slots[b]!
