@@ -11,9 +11,10 @@ import Foundation
 ///    text.
 ///
 /// The source is read once. Memory grows with the number of documents (one signature of k × 4 bytes — the story
-/// signature, which pass 2 keeps or overwrites in place as the clean one — an id, a site), with the number of distinct lines (8 bytes each, for counting) and of multi-line blocks
-/// (`blockPermutations` × 4 bytes each), and with the removed lines (their spans); the spool (about the size of the
-/// text) takes memory up to `spoolMemoryBytes` and disk beyond.
+/// signature, which pass 2 keeps or overwrites in place as the clean one — an id, a site), with the number of distinct
+/// lines (8 bytes each, for counting) and of multi-line blocks (`blockPermutations` × 4 bytes each), and with the
+/// removed lines (their spans); the spool (about the size of the text) takes memory up to `spoolMemoryBytes` and disk
+/// beyond.
 /// Results do not depend on the number of threads: every decision is made in input order.
 public struct CleaningEngine<Source: DocumentSource> {
     public let configuration: CleaningConfiguration
@@ -135,11 +136,8 @@ public struct CleaningEngine<Source: DocumentSource> {
                     results[i] = source.document(items[i]).map { doc in
                         doc.text.withUnsafeBufferPointer { text in
                             let segments = segmenter.segment(text)
-                            // The story signature: paragraphs only (chrome is menus, lists, bylines: short lines),
-                            // or every line when there is no paragraph.
-                            let lines = segments.lines
-                            let anyParagraph = lines.contains { $0.kind == .paragraph }
-                            var f = signer.sign(lines: lines, where: { !anyParagraph || lines[$0].kind == .paragraph },
+                            let story = StoryLines(segments.lines)
+                            var f = signer.sign(lines: segments.lines, where: { story.contains($0) },
                                                 normalized: segmenter.normalized.bytes, into: scratch.slotsPointer(i))
                             f.invalidUTF8 = segments.invalidUTF8
                             let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
@@ -246,14 +244,15 @@ public struct CleaningEngine<Source: DocumentSource> {
                     }
                     let nonBlank = cleaned.outcome.nonBlankBytes
                     cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
-                    // The story signature's lines (as pass 1 chose them), and the slot that holds it.
+                    // The story signature's lines, as pass 1 chose them (the spool holds the non-blank lines; blank
+                    // ones add nothing to a signature), and the slot that holds it.
                     let lines = segments.lines
-                    let anyParagraph = lines.contains { $0.kind == .paragraph }
-                    let story = { (l: Int) in !anyParagraph || lines[l].kind == .paragraph }
-                    if lines.indices.allSatisfy({ story($0) == (removals[$0] == nil) }) {
+                    let story = StoryLines(lines)
+                    if lines.indices.allSatisfy({ story.contains($0) == (removals[$0] == nil) }) {
                         cleaned.reusesStorySignature = true
                     } else if let f = signer.extend(cleanSignatures.slotsPointer(d), storyFacts: storyFacts[d], lines: lines,
-                                                    where: { removals[$0] == nil }, story: story, normalized: normalized) {
+                                                    where: { removals[$0] == nil }, story: { story.contains($0) },
+                                                    normalized: normalized) {
                         cleaned.facts = f
                     } else if removedCount == 0 {
                         // Nothing removed: the spooled text is already the lines joined by spaces.
@@ -321,6 +320,21 @@ public struct CleaningEngine<Source: DocumentSource> {
                       boilerplate: entries, statistics: statistics, lsh: clusterer.lsh,
                       boilerplateTextSources: textSources)
     }
+}
+
+/// The lines a story signature is made of: the paragraphs (chrome is menus, lists, bylines: short lines), or every
+/// line when there is no paragraph. Pass 1 signs them; pass 2 keeps or extends that signature only when its kept lines
+/// relate to the same choice, so both ask here.
+private struct StoryLines {
+    let lines: [SegmentedLine]
+    let anyParagraph: Bool
+
+    init(_ lines: [SegmentedLine]) {
+        self.lines = lines
+        anyParagraph = lines.contains { $0.kind == .paragraph }
+    }
+
+    func contains(_ l: Int) -> Bool { !anyParagraph || lines[l].kind == .paragraph }
 }
 
 /// Pass 1's findings about one document.
