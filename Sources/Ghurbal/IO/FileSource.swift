@@ -295,7 +295,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         do { json = try JSONLine(bytes) } catch {
             return .failure(.malformedJSON(InputLocation(path: file.path, line: line), reason: error.reason))
         }
-        guard let text = json.string(options.textField) else {
+        guard let textField = json.field(options.textField), let text = json.string(textField) else {
             return .failure(.missingField(InputLocation(path: file.path, line: line, field: options.textField)))
         }
         if Self.isBlank(text) {
@@ -305,7 +305,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         let url = json.string(options.urlField).map { String(decoding: $0, as: UTF8.self) }
         let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
         var document = SourceDocument(id: id, text: text, url: url, priority: priority)
-        document.textToken = json.field(options.textField)?.value
+        document.textToken = textField.value
         return .success((document, json))
     }
 }

@@ -81,8 +81,13 @@ public struct JSONLine: Sendable {
 
     /// The value of `key` when it is a string (decoded to UTF-8 bytes), nil when absent or not a string.
     public func string(_ key: String) -> [UInt8]? {
-        guard let f = field(key), bytes[f.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
-        return try? JSONLine.decodeString(bytes, f.value)
+        field(key).flatMap(string)
+    }
+
+    /// A field's value when it is a string (decoded to UTF-8 bytes), nil when it is not.
+    public func string(_ field: Field) -> [UInt8]? {
+        guard bytes[field.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        return try? JSONLine.decodeString(bytes, field.value)
     }
 
     /// The value of `key` as text for an id: a string's content, or a number's or literal's raw text.
