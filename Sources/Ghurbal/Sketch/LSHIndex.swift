@@ -62,21 +62,11 @@ public struct LSHIndex: Sendable {
         let bandCount = parameters.bands
         precondition(ids.allSatisfy { (Int($0) + 1) * bandCount <= keys.count }, "an id without keys")
         guard !ids.isEmpty, let keyBase = keys.baseAddress else { return }
-        let slots = ParallelSlots<[UInt64]>(count: bandCount)
-        for b in 0..<bandCount {
-            slots[b] = bands[b]
-            bands[b] = []
-        }
         let keyTable = UncheckedSendable(keyBase)
-        parallelForEach(count: bandCount, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                        makeState: { _ in }) { _, b in
-            var band = slots[b]!
-            slots[b] = nil
+        changeBands(Array(0..<bandCount), threads: threads) { b, band in
             band.reserveCapacity(band.count + ids.count)
             for id in ids { band.append(UInt64(keyTable.value[Int(id) * bandCount + b]) << 32 | UInt64(id)) }
-            slots[b] = band
         }
-        for b in 0..<bandCount { bands[b] = slots[b]! }
         count += ids.count
     }
 
@@ -85,23 +75,28 @@ public struct LSHIndex: Sendable {
     public mutating func seal(threads: Int? = nil) {
         let pending = (0..<bands.count).filter { sortedPrefix[$0] < bands[$0].count }
         guard !pending.isEmpty else { return }
-        // Each band moves into a slot of its own, so that the thread sorting it holds the only reference.
-        let slots = ParallelSlots<[UInt64]>(count: pending.count)
-        for (i, b) in pending.enumerated() {
+        changeBands(pending, threads: threads) { _, band in radixSort(&band) }
+        for b in pending { sortedPrefix[b] = bands[b].count }
+    }
+
+    /// Calls `change(b, &band)` for each of the bands `chosen`, a band per thread at a time on up to `threads` threads
+    /// (nil: one per core). Each band moves into a slot of its own for it, so that the thread changing it holds the
+    /// only reference (no copy on write).
+    private mutating func changeBands(_ chosen: [Int], threads: Int?,
+                                      _ change: @Sendable (Int, inout [UInt64]) -> Void) {
+        let slots = ParallelSlots<[UInt64]>(count: chosen.count)
+        for (i, b) in chosen.enumerated() {
             slots[i] = bands[b]
             bands[b] = []
         }
-        parallelForEach(count: pending.count, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+        parallelForEach(count: chosen.count, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                         makeState: { _ in }) { _, i in
             var band = slots[i]!
             slots[i] = nil
-            radixSort(&band)
+            change(chosen[i], &band)
             slots[i] = band
         }
-        for (i, b) in pending.enumerated() {
-            bands[b] = slots[i]!
-            sortedPrefix[b] = bands[b].count
-        }
+        for (i, b) in chosen.enumerated() { bands[b] = slots[i]! }
     }
 
     /// The ids that share at least one band with `signature`, ascending and without repeats.
