@@ -173,12 +173,8 @@ public final class BoilerplateDetector {
         var siteStoryPairs = FlatHashMap(expected: n)
         var siteStories: [Int32: Int] = [:]
         for d in 0..<n {
-            var new = false
-            siteStoryPairs.update(UInt64(UInt32(bitPattern: docSite[d])) << 32 | UInt64(storyOf[d]), initial: 0) { v in
-                new = v == 0
-                return 1
-            }
-            if new { siteStories[docSite[d], default: 0] += 1 }
+            let pair = UInt64(UInt32(bitPattern: docSite[d])) << 32 | UInt64(storyOf[d])
+            if siteStoryPairs.firstIndex(for: pair, else: d) == nil { siteStories[docSite[d], default: 0] += 1 }
         }
         siteStoryPairs = FlatHashMap(expected: 0)
         // Stories a line or block group needs to be boilerplate, per site.
@@ -242,15 +238,15 @@ public final class BoilerplateDetector {
             let wholeKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: blockCount)
             let bandKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: blockCount * bands)
             defer { wholeKeys.deallocate(); bandKeys.deallocate() }
-            let wholeOut = UncheckedPointer(wholeKeys), bandOut = UncheckedPointer(bandKeys)
+            let wholeOut = UncheckedSendable(wholeKeys), bandOut = UncheckedSendable(bandKeys)
             let chunk = 4096
             parallelForEach(count: (blockCount + chunk - 1) / chunk, workers: workers, makeState: { _ in }) { _, c in
                 for b in (c * chunk)..<min(blockCount, (c + 1) * chunk) {
                     let signature = blockSignatures[b]
                     let site = UInt64(UInt32(bitPattern: docSite[Int(blockDoc[b])]))
                     let siteMix = UInt32(truncatingIfNeeded: ((site &+ 1) &* 0x9E37_79B9_7F4A_7C15) >> 32)
-                    wholeOut.pointer[b] = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, site)
-                    for band in 0..<bands { bandOut.pointer[b * bands + band] = keyIndex.bandKey(signature, band: band) ^ siteMix }
+                    wholeOut.value[b] = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, site)
+                    for band in 0..<bands { bandOut.value[b * bands + band] = keyIndex.bandKey(signature, band: band) ^ siteMix }
                 }
             }
             var shardLists = [[Int32]](repeating: [], count: workers)
@@ -271,11 +267,11 @@ public final class BoilerplateDetector {
                 var firstWithSignature = FlatHashMap(expected: m)
                 for j in 0..<m {
                     let b = Int(mine[j])
-                    if let first = firstWithSignature.firstIndex(for: wholeOut.pointer[b], else: j),
+                    if let first = firstWithSignature.firstIndex(for: wholeOut.value[b], else: j),
                        site(first) == site(j), estimatedJaccard(signature(first), signature(j)) == 1 {
                         grouper.groups.union(first, j)
                     } else {
-                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandOut.pointer + b * bands, count: bands))
+                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandOut.value + b * bands, count: bands))
                     }
                 }
                 firstWithSignature = FlatHashMap(expected: 0)

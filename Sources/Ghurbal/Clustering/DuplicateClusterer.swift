@@ -69,13 +69,13 @@ struct DuplicateClusterer {
         let bands = lsh.bands
         let keys = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, n * bands))
         defer { keys.deallocate() }
-        let keysOut = UncheckedPointer(keys)
+        let keysOut = UncheckedSendable(keys)
         let keyIndex = index
         let chunk = 1024
         parallelForEach(count: (n + chunk - 1) / chunk, workers: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                         makeState: { _ in }) { _, c in
             for doc in (c * chunk)..<min(n, (c + 1) * chunk) {
-                for band in 0..<bands { keysOut.pointer[doc * bands + band] = keyIndex.bandKey(signatures[doc], band: band) }
+                for band in 0..<bands { keysOut.value[doc * bands + band] = keyIndex.bandKey(signatures[doc], band: band) }
             }
         }
         var firstWithContent = FlatHashMap(expected: n)

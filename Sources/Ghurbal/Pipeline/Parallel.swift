@@ -12,13 +12,13 @@ func parallelForEach<State>(count: Int, workers: Int, alongside: (() -> Void)? =
                             makeState: @Sendable (Int) -> State, _ body: @Sendable (State, Int) -> Void) {
     let threads = max(1, min(max(1, workers), count))
     let next = Atomic<Int>(0)
-    let serial = UncheckedClosure(alongside)
+    let serial = UncheckedSendable(alongside)
     let chunk = max(1, min(16, count / (threads * 8)))
     withoutActuallyEscaping(makeState) { makeState in
         withoutActuallyEscaping(body) { body in
             let job = UncheckedJob(makeState: makeState, body: body)
             DispatchQueue.concurrentPerform(iterations: threads) { w in
-                if w == 0 { serial.run?() }
+                if w == 0 { serial.value?() }
                 guard count > 0 else { return }
                 let state = job.makeState(w)
                 while true {
@@ -47,12 +47,6 @@ final class AlongsideJob {
     }
 }
 
-/// A closure run on another thread while its owner waits for it.
-private struct UncheckedClosure: @unchecked Sendable {
-    let run: (() -> Void)?
-    init(_ run: (() -> Void)?) { self.run = run }
-}
-
 /// The caller's closures, made escaping for the length of `concurrentPerform` (which returns only when all is done).
 private struct UncheckedJob<State>: @unchecked Sendable {
     let makeState: @Sendable (Int) -> State
@@ -78,14 +72,10 @@ final class ParallelSlots<T>: @unchecked Sendable {
     }
 }
 
-/// A value handed to worker threads that use disjoint parts of it (thread w takes element w, say).
+/// A value handed to worker threads that use disjoint parts of it (thread w takes element w, say, or writes its own
+/// slots through a pointer), or that only one of them runs (a closure its owner waits for).
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
 
-/// A pointer handed to worker threads that write disjoint parts of it.
-struct UncheckedPointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
-}
