@@ -10,7 +10,7 @@ import Glibc
 /// location. Chunks stay in memory up to `memoryBudget` bytes in all, the rest go to temporary files (written with
 /// `write`, read back with `pread`, so that the page cache holds them, not the process), unlinked when the spool goes.
 /// Per document the record holds its non-blank lines (byte spans in the original text, kind, words, where a block
-/// starts) and their normalized text: 20 bytes per line plus the normalized text.
+/// starts, hash) and their normalized text: 28 bytes per line plus the normalized text.
 final class DocumentSpool: @unchecked Sendable {
     let writers: [SpoolWriter]
 
@@ -32,9 +32,9 @@ final class DocumentSpool: @unchecked Sendable {
     }
 }
 
-/// One line of a spooled document (20 bytes in the record).
+/// One line of a spooled document (28 bytes in the record).
 struct SpoolLine {
-    static let size = 20
+    static let size = 28
     static let startsBlock: UInt8 = 1
 }
 
@@ -72,7 +72,6 @@ final class SpoolWriter: @unchecked Sendable {
     func append(_ segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) -> (location: UInt64, length: Int) {
         precondition((segments.lines.last?.spanWithTerminator.upperBound ?? 0) <= Int(UInt32.max),
                      "documents of 4 GiB or more are not supported (ReaderOptions.maxDocumentBytes)")
-        let at = UInt64(number) << 56 | UInt64(chunks.count) << 32 | UInt64(buffer.count)
         var lineCount = 0
         var textBytes = 0
         for line in segments.lines where line.hash != 0 {
@@ -81,7 +80,12 @@ final class SpoolWriter: @unchecked Sendable {
         }
         textBytes = max(0, textBytes - 1)
         let padded = (textBytes + 3) & ~3
-        buffer.reserve(extra: 8 + lineCount * SpoolLine.size + padded)
+        let length = 8 + lineCount * SpoolLine.size + padded
+        // A record that does not fit starts the next chunk (growing this one would copy it); only a record larger
+        // than a chunk makes one grow.
+        if buffer.count + length > buffer.capacity { sealChunk() }
+        let at = UInt64(number) << 56 | UInt64(chunks.count) << 32 | UInt64(buffer.count)
+        buffer.reserve(extra: length)
         var p = UnsafeMutableRawPointer(buffer.storage + buffer.count)
         p.storeBytes(of: UInt32(lineCount), as: UInt32.self)
         p.storeBytes(of: UInt32(textBytes), toByteOffset: 4, as: UInt32.self)
@@ -102,6 +106,7 @@ final class SpoolWriter: @unchecked Sendable {
                 nextBlock += 1
             }
             p.storeBytes(of: flags, toByteOffset: 19, as: UInt8.self)
+            p.storeBytes(of: line.hash, toByteOffset: 20, as: UInt64.self)
             p += SpoolLine.size
             if !first { text.pointee = 0x20; text += 1 }
             first = false
@@ -109,7 +114,6 @@ final class SpoolWriter: @unchecked Sendable {
             text += line.normalized.count
         }
         for _ in textBytes..<padded { text.pointee = 0; text += 1 }
-        let length = 8 + lineCount * SpoolLine.size + padded
         buffer.count += length
         if buffer.count >= Self.chunkSize { sealChunk() }
         return (at, length)
@@ -156,7 +160,7 @@ struct SpoolReader: @unchecked Sendable {
 
     /// The record at `location` (`length` bytes, as `SpoolWriter.append` returned them), rebuilt as a
     /// `SegmentedDocument` of its non-blank lines; their `normalized` ranges point into the returned bytes, which
-    /// live in the spool or in `buffer` (for a record read from a file); `hash` is computed again.
+    /// live in the spool or in `buffer` (for a record read from a file).
     func document(at location: UInt64, length: Int, into buffer: ByteBuffer) throws(GhurbalError)
         -> (segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) {
         let writer = writers[Int(location >> 56)]
@@ -197,11 +201,12 @@ struct SpoolReader: @unchecked Sendable {
             let words = Int(p.load(fromByteOffset: 16, as: UInt16.self))
             let kind = LineKind(rawValue: p.load(fromByteOffset: 18, as: UInt8.self)) ?? .paragraph
             let startsBlock = p.load(fromByteOffset: 19, as: UInt8.self) & SpoolLine.startsBlock != 0
+            let hash = p.loadUnaligned(fromByteOffset: 20, as: UInt64.self)
             p += SpoolLine.size
             let normalized = at..<(at + length)
             at += length + 1
             lines.append(SegmentedLine(span: start..<end, spanWithTerminator: start..<terminatorEnd,
-                                       hash: DocumentSegmenter.lineHash(UnsafeBufferPointer(rebasing: text[normalized])),
+                                       hash: hash,
                                        kind: kind, words: words, normalized: normalized))
             if startsBlock || blocks.isEmpty {
                 blocks.append(SegmentedBlock(lines: i..<(i + 1), kind: kind))
