@@ -130,6 +130,43 @@ import Testing
         #expect(CorpusCleaner.host(of: "https://WWW.Example.com:8080/x?y") == "example.com")
     }
 
+    @Test func teasersOfShortAndLongChromeLinesAreRemoved() throws {
+        // Eight pages of one site, each its own story. Chrome: a five-word headline of the site's list and a 40-word
+        // disclaimer, alone on pages 0–2 (three pages: just enough); on pages 3–7, a label of one to three words before
+        // them (a teaser). A line of as many words as the headline plus its label, but other words, stays; so do the
+        // stories.
+        var random = SplitMix64(seed: 7)
+        let vocabulary = (0..<400).map { i in "كلمة" + String(repeating: "ب", count: i % 7) + ["ا", "ت", "ن", "ي", "و"][i % 5] + "\(i)" }
+        func words(_ n: Int) -> String { (0..<n).map { _ in vocabulary[Int(random.next() % 400)] }.joined(separator: " ") }
+        let headline = "قمة الدوحة تبحث أزمة الحدود"
+        let disclaimer = words(40)
+        let labels = ["اقرأ:", "اقرأ أيضا:", "اقرأ أيضا الآن:"]
+        var docs: [SourceDocument] = []
+        var expected: [(doc: Int, line: String, reason: RemovalReason?)] = []
+        for d in 0..<8 {
+            var lines = [words(30), words(35)]
+            if d < 3 {
+                lines += [headline, disclaimer]
+            } else {
+                let label = labels[d % 3]
+                lines += [label + " " + headline, label + " " + disclaimer, words(5 + label.split(separator: " ").count)]
+                expected += [(d, label + " " + headline, .teaser), (d, label + " " + disclaimer, .teaser), (d, lines[4], nil)]
+            }
+            lines += [words(25)]
+            expected += [(d, lines[0], nil), (d, lines[1], nil), (d, lines.last!, nil)]
+            docs.append(SourceDocument(id: "page-\(d)", text: Array(lines.joined(separator: "\n").utf8), url: "https://news.example/\(d)"))
+        }
+        let result = try CorpusCleaner().clean(docs)
+        for (d, line, reason) in expected {
+            #expect(String(decoding: docs[d].text, as: UTF8.self).contains(line))
+            let removed = result.outcomes[d].removedLines.first {
+                String(decoding: docs[d].text[$0.span], as: UTF8.self).trimmingCharacters(in: .newlines) == line
+            }
+            #expect(removed?.reason == reason, "page \(d): «\(line.prefix(40))» \(reason.map { "\($0)" } ?? "kept")")
+        }
+        for d in 0..<3 { #expect(result.outcomes[d].removedLines.map(\.reason) == [.line, .line], "page \(d)") }
+    }
+
     @Test func threadCountDoesNotChangeTheResult() throws {
         var docs = try Self.seeds()
         docs += docs.map { SourceDocument(id: $0.id + "-again", text: $0.text) }

@@ -55,21 +55,21 @@ struct FlatHashMap: @unchecked Sendable {
         }
     }
 
-    /// Calls `update` with the value of `key` (or `initial` for a new key) and stores what it returns.
-    @inline(__always)
-    mutating func update(_ key: UInt64, initial: UInt64, _ update: (UInt64) -> UInt64) {
+    /// Calls `update` with the value of `key` (or `initial` for a new key), stores what it returns and returns it.
+    @inline(__always) @discardableResult
+    mutating func update(_ key: UInt64, initial: UInt64, _ update: (UInt64) -> UInt64) -> UInt64 {
         if (count + 1) * 2 > capacity { grow() }
         let k = Self.stored(key)
         let mask = capacity - 1
         var i = slot(k)
         while true {
             let here = keys[i]
-            if here == k { values[i] = update(values[i]); return }
+            if here == k { values[i] = update(values[i]); return values[i] }
             if here == 0 {
                 keys[i] = k
                 values[i] = update(initial)
                 count += 1
-                return
+                return values[i]
             }
             i = (i + 1) & mask
         }
