@@ -64,10 +64,15 @@ public struct ShingleHasher: Sendable, Hashable {
         XXH3_64bits_withSeed(base + from, to - from, seed)
     }
 
+    // The word shingles keep the starts of the last `size` words in a ring: `slot` is where the next word's start goes,
+    // which after a write holds the start of the oldest word of the shingle that ends there. (A running slot, not
+    // `words % size`: a division per word cost as much as hashing the shingle.)
+
     private func wordShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
         let size = self.size
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
             var words = 0
+            var slot = 0
             var produced = 0
             var firstStart = -1
             var lastEnd = 0
@@ -78,11 +83,12 @@ public struct ShingleHasher: Sendable, Hashable {
                 let start = i
                 i = nextSeparator(p, i, n)
                 if firstStart < 0 { firstStart = start }
-                starts[words % size] = start
+                starts[slot] = start
+                slot = slot + 1 == size ? 0 : slot + 1
                 words += 1
                 lastEnd = i
                 if words >= size {
-                    body(hash(p, starts[(words - size) % size], i))
+                    body(hash(p, starts[slot], i))
                     produced += 1
                 }
             }
@@ -102,17 +108,18 @@ public struct ShingleHasher: Sendable, Hashable {
         guard let p = text.baseAddress, from < startsBefore else { return 0 }
         let n = text.count, size = self.size
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
-            var words = 0, produced = 0
+            var words = 0, slot = 0, produced = 0
             var i = from
             while i < n {
                 while i < n && (p[i] == 0x20 || p[i] == 0x0A) { i += 1 }
                 if i == n { break }
                 let start = i
                 i = nextSeparator(p, i, n)
-                starts[words % size] = start
+                starts[slot] = start
+                slot = slot + 1 == size ? 0 : slot + 1
                 words += 1
                 if words >= size {
-                    let first = starts[(words - size) % size]
+                    let first = starts[slot]
                     if first >= startsBefore { break }
                     body(hash(p, first, i))
                     produced += 1
@@ -155,15 +162,19 @@ public struct ShingleHasher: Sendable, Hashable {
     private func characterShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
         let size = self.size
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: size + 1) { starts in
+            // A ring of the last size + 1 scalar starts; `slot` is where the next goes, and after a write holds the
+            // start of the scalar `size` back.
             var chars = 0
+            var slot = 0
             var produced = 0
             var i = 0
             while i <= n {
                 // A scalar starts at every byte that is not a continuation byte; `n` closes the last one.
                 if i == n || p[i] & 0xC0 != 0x80 {
-                    starts[chars % (size + 1)] = i
+                    starts[slot] = i
+                    slot = slot == size ? 0 : slot + 1
                     if chars >= size {
-                        body(hash(p, starts[(chars - size) % (size + 1)], i))
+                        body(hash(p, starts[slot], i))
                         produced += 1
                     }
                     chars += 1
