@@ -124,6 +124,29 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         #expect(p.description.contains("P(0.8)=0.94"))
     }
 
+    /// `optimal` (which reuses powers across candidates) picks what a direct search over every (b, r), each error area
+    /// integrated from `candidateProbability` by the same midpoint rule, picks.
+    @Test(arguments: [(0.3, 0.05), (0.5, 0.05), (0.75, 0.05), (0.9, 0.05), (0.5, 0.5), (0.85, 0.5)])
+    func optimalParametersMatchADirectSearch(threshold: Double, falsePositiveWeight: Double) {
+        let k = 40
+        func area(_ lo: Double, _ hi: Double, _ f: (Double) -> Double) -> Double {
+            let h = (hi - lo) / 200
+            return (0..<200).reduce(0.0) { $0 + f(lo + (Double($1) + 0.5) * h) } * h
+        }
+        var best = LSHParameters(bands: 1, rows: 1), bestError = Double.infinity
+        for b in 1...k {
+            for r in 1...(k / b) {
+                let p = LSHParameters(bands: b, rows: r)
+                let error = falsePositiveWeight * area(0, threshold) { p.candidateProbability($0) }
+                    + (1 - falsePositiveWeight) * area(threshold, 1) { 1 - p.candidateProbability($0) }
+                if error < bestError - 1e-15 { bestError = error; best = p }
+            }
+        }
+        let chosen = LSHParameters.optimal(threshold: threshold, permutations: k, falsePositiveWeight: falsePositiveWeight,
+                                           falseNegativeWeight: 1 - falsePositiveWeight)
+        #expect(chosen == best)
+    }
+
     /// The share of pairs of similarity s that become candidates matches 1 − (1 − s^r)^b.
     @Test(arguments: [0.5, 0.7, 0.8, 0.9])
     func candidateRateMatchesSCurve(s: Double) {

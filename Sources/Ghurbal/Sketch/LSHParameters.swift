@@ -17,21 +17,39 @@ public struct LSHParameters: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The (bands, rows) with b·r ≤ `permutations` that minimises the weighted error areas around `threshold`.
+    ///
+    /// Both areas by the midpoint rule, 200 steps each. For each number of rows r, the powers s^r at the 400 points
+    /// are taken once, and (1 − s^r)^b for b = 1, 2, … by one more multiplication each: the search costs about as
+    /// much as 700 evaluations of the 400 points, instead of 700 × 400 powers (it ran three times per job, on the
+    /// critical path between passes).
     public static func optimal(threshold: Double, permutations: Int,
                                falsePositiveWeight: Double = 0.05, falseNegativeWeight: Double = 0.95) -> LSHParameters {
         precondition(threshold > 0 && threshold < 1, "threshold must be in (0, 1)")
+        let steps = 200
+        let below = (threshold - 0) / Double(steps), above = (1 - threshold) / Double(steps)
+        var points = [Double]()
+        for i in 0..<steps { points.append((Double(i) + 0.5) * below) }
+        for i in 0..<steps { points.append(threshold + (Double(i) + 0.5) * above) }
+        // errors[b - 1][r - 1]: the weighted error of b bands of r rows.
+        var errors = (1...permutations).map { b in [Double](repeating: 0, count: permutations / b) }
+        var missAll = [Double](repeating: 0, count: 2 * steps)  // (1 − s^r)^b: no band shared
+        for r in 1...permutations {
+            let missOne = points.map { 1 - pow1($0, r) }
+            missAll = missOne
+            for b in 1...(permutations / r) {
+                if b > 1 { for i in 0..<(2 * steps) { missAll[i] *= missOne[i] } }
+                var fp = 0.0, fn = 0.0
+                for i in 0..<steps { fp += 1 - missAll[i] }
+                for i in steps..<(2 * steps) { fn += missAll[i] }
+                errors[b - 1][r - 1] = falsePositiveWeight * fp * below + falseNegativeWeight * fn * above
+            }
+        }
         var best = LSHParameters(bands: 1, rows: 1)
         var bestError = Double.infinity
         for b in 1...permutations {
-            for r in 1...(permutations / b) {
-                let candidate = LSHParameters(bands: b, rows: r)
-                let fp = integrate(0, threshold) { candidate.candidateProbability($0) }
-                let fn = integrate(threshold, 1) { 1 - candidate.candidateProbability($0) }
-                let error = falsePositiveWeight * fp + falseNegativeWeight * fn
-                if error < bestError - 1e-15 {
-                    bestError = error
-                    best = candidate
-                }
+            for r in 1...(permutations / b) where errors[b - 1][r - 1] < bestError - 1e-15 {
+                bestError = errors[b - 1][r - 1]
+                best = LSHParameters(bands: b, rows: r)
             }
         }
         return best
@@ -45,15 +63,6 @@ public struct LSHParameters: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let points = [0.5, 0.7, 0.8, 0.9].map { s in "P(\(s))=\(formatFixed(candidateProbability(s), 4))" }
         return "bands=\(bands) rows=\(rows) " + points.joined(separator: " ")
-    }
-
-    private static func integrate(_ lo: Double, _ hi: Double, _ f: (Double) -> Double) -> Double {
-        // Midpoint rule; 200 steps is far below the differences between neighbouring (b, r).
-        let steps = 200
-        let h = (hi - lo) / Double(steps)
-        var sum = 0.0
-        for i in 0..<steps { sum += f(lo + (Double(i) + 0.5) * h) }
-        return sum * h
     }
 }
 
