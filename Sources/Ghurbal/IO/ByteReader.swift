@@ -194,7 +194,16 @@ public final class ByteReader {
         }
         if !lines.isEmpty {
             position = p
-            return (Array(buffer[start..<p]), lines)
+            // Every block is allocated at the buffer's size, whatever its length: blocks of one size reuse the memory
+            // that earlier blocks freed, where blocks of a few bytes more than the last freed one each took fresh pages.
+            let count = p - start
+            let block = buffer.withUnsafeBufferPointer { b in
+                [UInt8](unsafeUninitializedCapacity: max(count, b.count)) { out, initialized in
+                    out.baseAddress!.initialize(from: b.baseAddress! + start, count: count)
+                    initialized = count
+                }
+            }
+            return (block, lines)
         }
         switch try readLine(maxLength: maxLength) {
         case nil: return nil
