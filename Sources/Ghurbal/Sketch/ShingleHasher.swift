@@ -65,8 +65,8 @@ public struct ShingleHasher: Sendable, Hashable {
     }
 
     // The word shingles keep the starts of the last `size` words in a ring: `slot` is where the next word's start goes,
-    // which after a write holds the start of the oldest word of the shingle that ends there. (A running slot, not
-    // `words % size`: a division per word cost as much as hashing the shingle.)
+    // which after a write holds the start of the oldest word of the shingle that ends there. (A running slot rather
+    // than `words % size`, which divided twice per word.)
 
     private func wordShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
         let size = self.size
