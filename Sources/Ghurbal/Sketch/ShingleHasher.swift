@@ -32,7 +32,9 @@ public struct ShingleHasher: Sendable, Hashable {
     public func forEachShingle(in text: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) -> Int {
         guard let base = text.baseAddress, text.count > 0 else { return 0 }
         switch unit {
-        case .words: return wordShingles(base, text.count, body)
+        case .words:
+            let produced = forEachWordShingle(in: text, from: 0, startsBefore: text.count, body)
+            return produced > 0 ? produced : shortTextShingle(base, text.count, body)
         case .characters: return characterShingles(base, text.count, body)
         }
     }
@@ -64,40 +66,15 @@ public struct ShingleHasher: Sendable, Hashable {
         XXH3_64bits_withSeed(base + from, to - from, seed)
     }
 
-    // The word shingles keep the starts of the last `size` words in a ring: `slot` is where the next word's start goes,
-    // which after a write holds the start of the oldest word of the shingle that ends there. (A running slot rather
-    // than `words % size`, which divided twice per word.)
-
-    private func wordShingles(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
-        let size = self.size
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
-            var words = 0
-            var slot = 0
-            var produced = 0
-            var firstStart = -1
-            var lastEnd = 0
-            var i = 0
-            while i < n {
-                while i < n && (p[i] == 0x20 || p[i] == 0x0A) { i += 1 }
-                if i == n { break }
-                let start = i
-                i = nextSeparator(p, i, n)
-                if firstStart < 0 { firstStart = start }
-                starts[slot] = start
-                slot = slot + 1 == size ? 0 : slot + 1
-                words += 1
-                lastEnd = i
-                if words >= size {
-                    body(hash(p, starts[slot], i))
-                    produced += 1
-                }
-            }
-            if produced == 0 && words > 0 {
-                body(hash(p, firstStart, lastEnd))
-                produced = 1
-            }
-            return produced
-        }
+    /// A text with fewer words than a shingle: one shingle, from its first word's first byte to its last word's last;
+    /// none when it has no word.
+    private func shortTextShingle(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (UInt64) -> Void) -> Int {
+        var first = 0, end = n
+        while first < end && (p[first] == 0x20 || p[first] == 0x0A) { first += 1 }
+        while end > first && (p[end - 1] == 0x20 || p[end - 1] == 0x0A) { end -= 1 }
+        guard first < end else { return 0 }
+        body(hash(p, first, end))
+        return 1
     }
 
     /// The word shingles of `text` (as `forEachShingle` makes them) that start at a word beginning at or after byte
@@ -107,6 +84,9 @@ public struct ShingleHasher: Sendable, Hashable {
     func forEachWordShingle(in text: UnsafeBufferPointer<UInt8>, from: Int, startsBefore: Int, _ body: (UInt64) -> Void) -> Int {
         guard let p = text.baseAddress, from < startsBefore else { return 0 }
         let n = text.count, size = self.size
+        // The starts of the last `size` words, in a ring: `slot` is where the next word's start goes, which after a
+        // write holds the start of the oldest word of the shingle that ends there. (A running slot rather than
+        // `words % size`, which divided twice per word.)
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
             var words = 0, slot = 0, produced = 0
             var i = from
