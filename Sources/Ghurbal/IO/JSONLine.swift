@@ -291,11 +291,8 @@ public struct JSONLine: Sendable {
             while i + 16 <= n {
                 let v = UnsafeRawPointer(base + i).loadUnaligned(as: V.self)
                 let special = (v .== V(repeating: 0x22)) .| (v .== V(repeating: 0x5C)) .| (v .< V(repeating: 0x20))
-                if any(special) {
-                    let lanes = unsafeBitCast(V(repeating: 0).replacing(with: 0xFF, where: special), to: SIMD2<UInt64>.self)
-                    let low = lanes[0].littleEndian, high = lanes[1].littleEndian
-                    return i + (low != 0 ? low.trailingZeroBitCount >> 3 : 8 + high.trailingZeroBitCount >> 3)
-                }
+                // (`any` first: most steps find nothing, and it is cheaper than the lanes' words.)
+                if any(special), let lane = firstSetLane(special) { return i + lane }
                 i += 16
             }
         }

@@ -385,21 +385,9 @@ struct FastPath {
         ok = ok .| (space .& (before .!= all(0x20)))
         ok = ok .| (leadD8 .& afterD8(after)) .| (leadD9 .& afterD9(after))
         ok = ok .| (secondOfD8 .& afterD8(v)) .| (secondOfD9 .& afterD9(v))
-        // Lane k is byte k of the two words (little-endian), so the first 0 byte is the first lane not accepted.
-        let okBytes = unsafeBitCast(all(0).replacing(with: all(0xFF), where: ok), to: SIMD2<UInt64>.self)
-        let low = okBytes[0].littleEndian, high = okBytes[1].littleEndian
-        var count: Int
-        let whole: Bool
-        if low != ~0 {
-            count = (~low).trailingZeroBitCount >> 3
-            whole = false
-        } else if high != ~0 {
-            count = 8 + (~high).trailingZeroBitCount >> 3
-            whole = false
-        } else {
-            count = 16
-            whole = true
-        }
+        let firstRejected = firstSetLane(.!ok)
+        var count = firstRejected ?? 16
+        let whole = firstRejected == nil
         // Stop before a lead byte whose second byte is beyond the sixteen, and before a space (it is copied only
         // with a letter after it, so that a run of spaces or a line end still collapses).
         if count > 0 && p[count - 1] >= 0xD8 { count -= 1 }
