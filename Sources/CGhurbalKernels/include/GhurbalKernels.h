@@ -22,4 +22,28 @@ void ghurbal_keep_freed_memory(void);
 /// returning 0 elsewhere.
 int ghurbal_start_writeback(int fd, int64_t offset, int64_t length);
 
+/// Options of `ghurbal_normalize_fast_copy`: the folds it applies and whether ASCII digits are copied.
+enum {
+    GHURBAL_FAST_COPY_DIGITS = 1,
+    GHURBAL_FAST_FOLD_ALEF_MAKSURA = 2,
+    GHURBAL_FAST_FOLD_ALEF = 4,
+    GHURBAL_FAST_FOLD_TEH_MARBUTA = 8,
+    GHURBAL_FAST_FOLD_HAMZA_CARRIERS = 16,
+    /// `in` is the start of the text: there is no byte before it.
+    GHURBAL_FAST_AT_START = 32,
+};
+
+/// The normalizer's fast path (see `FastPath` in ArabicNormalizer.swift): copies from `in` to `out`, 32 bytes a step,
+/// the longest run of lowercase ASCII letters, ASCII digits (with GHURBAL_FAST_COPY_DIGITS), single spaces between
+/// them and the Arabic letters U+0621–U+063F and U+0641–U+064A, applying the folds `options` asks for; returns the
+/// number of bytes copied, which is also the number written (every fold keeps the length). It stops before anything
+/// else, before a space or a lead byte at the end of the text, and at the end of the text. `in[0..<available]` must
+/// be readable, and `in[-1]` too unless `options` has GHURBAL_FAST_AT_START; `in` must be at the start of a
+/// character; `out` must have room for `available` bytes. Compiled for x86-64-v3 (AVX2) and the baseline; the loader
+/// picks the clone.
+size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options);
+
+/// `ghurbal_normalize_fast_copy` compiled for the baseline only, so that tests can check it on any machine.
+size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options);
+
 #endif

@@ -1,9 +1,11 @@
+internal import CGhurbalKernels
+
 /// Normalizes Arabic (and mixed) text on UTF-8 bytes for duplicate and boilerplate detection.
 ///
 /// One pass over the bytes with table look-ups, no `Character` and no allocation once the output buffer has
 /// grown: ASCII and the two-byte range (which holds the whole Arabic block) go through one 2,048-entry table,
 /// the general punctuation and presentation-form ranges through a second, and everything else is copied. Runs of
-/// common letters and single spaces take a sixteen-byte SIMD path (`FastPath`) that gives the same bytes.
+/// common letters and single spaces take a 32-byte SIMD path (`FastPath`, in C) that gives the same bytes.
 ///
 /// The output is valid UTF-8 in which
 /// - every run of separators (spaces, punctuation, dropped controls between words, invalid bytes) is one ASCII
@@ -22,10 +24,11 @@ public struct ArabicNormalizer: Sendable {
         self.init(options: options, vectorized: true)
     }
 
-    /// `vectorized: false` turns the sixteen-byte fast path off (tests compare the two).
-    init(options: ArabicNormalizerOptions, vectorized: Bool) {
+    /// `vectorized: false` turns the 32-byte fast path off, `baselineKernel: true` runs its baseline build on any CPU
+    /// (tests compare them).
+    init(options: ArabicNormalizerOptions, vectorized: Bool, baselineKernel: Bool = false) {
         self.options = options
-        self.tables = NormalizerTables(options: options, vectorized: vectorized)
+        self.tables = NormalizerTables(options: options, vectorized: vectorized, baselineKernel: baselineKernel)
     }
 
     /// Normalizes `input` into `output`, which is cleared first.
@@ -90,17 +93,17 @@ final class NormalizerTables: @unchecked Sendable {
     ]
     static let wideCount = 0x74 + 0x500
 
-    /// The sixteen-byte fast path (`copyRun`), and which of its folds the options ask for; see `FastPath`.
+    /// The 32-byte fast path, and which of its folds the options ask for; see `FastPath`.
     let fast: FastPath?
 
-    init(options: ArabicNormalizerOptions, vectorized: Bool = true) {
+    init(options: ArabicNormalizerOptions, vectorized: Bool = true, baselineKernel: Bool = false) {
         let rules = NormalizerRules(options: options)
         small = .allocate(capacity: 0x800)
         for s in 0..<UInt32(0x800) {
             small[Int(s)] = Self.smallEntry(rules.rule(s), scalar: s)
         }
         small[0x0D] |= Self.carriageReturnBit
-        fast = vectorized ? FastPath(table: small) : nil
+        fast = vectorized ? FastPath(table: small, baselineKernel: baselineKernel) : nil
 
         wide = .allocate(capacity: Self.wideCount)
         var bytes: [UInt8] = []
@@ -206,18 +209,18 @@ final class NormalizerTables: @unchecked Sendable {
         @inline(__always) func isContinuation(_ b: UInt8) -> Bool { b & 0xC0 == 0x80 }
 
         while i < n {
-            // Sixteen bytes at a time while the text is common letters and single spaces (most of a news text).
-            if let fast, i > 0, i &+ 17 <= n, inp[i] != 0x20 || lineHasContent {
-                let (run, whole, vector) = fast.copyRun(inp + i)
+            // 32 bytes at a time while the text is common letters and single spaces (most of a news text); the byte
+            // that stopped the run takes the scalar path.
+            if let fast, inp[i] != 0x20 || lineHasContent {
+                let space = pendingSpace && inp[i] != 0x20 && lineHasContent ? 1 : 0
+                if space == 1 { out.pointee = 0x20 }
+                let run = fast.copy(inp + i, n - i, out + space, i == 0 ? fast.options | UInt32(GHURBAL_FAST_AT_START) : fast.options)
                 if run > 0 {
-                    if pendingSpace && inp[i] != 0x20 && lineHasContent { out.pointee = 0x20; out += 1 }
-                    UnsafeMutableRawPointer(out).storeBytes(of: vector, as: SIMD16<UInt8>.self)
-                    out += run
+                    out += space + run
                     i += run
                     pendingSpace = false
                     lineHasContent = true
-                    // A whole vector: try the next one; else the byte at `i` needs the scalar path.
-                    if whole { continue }
+                    if i == n { break }
                 }
             }
             let b0 = inp[i]
@@ -314,25 +317,23 @@ final class NormalizerTables: @unchecked Sendable {
     }
 }
 
-/// The normalizer's fast path: sixteen input bytes at a time, when they are all lowercase ASCII letters, ASCII digits
+/// The normalizer's fast path: 32 input bytes at a time, when they are all lowercase ASCII letters, ASCII digits
 /// (unless `foldAllDigits`), single spaces between them, or the Arabic letters U+0621–U+063F and U+0641–U+064A —
 /// the letters of almost every word of a news text. Those keep their length (a fold such as ة → ه changes bytes, not
-/// their number), so the output is the input with a few bytes swapped, computed with portable SIMD (`SIMD16`), no
-/// table look-up and no branch per byte. Anything else (punctuation, diacritics, tatweel, capitals, other scripts,
+/// their number), so the output is the input with a few bytes swapped, computed with vectors (in C,
+/// `ghurbal_normalize_fast_copy`: AVX2 where the CPU has it), no table look-up and no branch per byte. Anything else (punctuation, diacritics, tatweel, capitals, other scripts,
 /// line ends, runs of spaces) ends the run and goes through the scalar loop, which remains the definition.
 ///
 /// It is built only when the tables agree with it: every letter it copies must be kept as it is or folded exactly as
 /// it folds it (the defaults, and any options that turn a fold off). Tests compare both paths on random text.
 struct FastPath {
-    /// Folds to apply: ي ← ى; ا ← أ إ آ; ه ← ة; و ← ؤ and ي ← ئ.
-    let alefMaksura: Bool
-    let alef: Bool
-    let tehMarbuta: Bool
-    let hamzaCarriers: Bool
-    /// 10 when ASCII digits are copied, 0 when they are folded.
-    let digitLimit: UInt8
+    /// Folds to apply (ي ← ى; ا ← أ إ آ; ه ← ة; و ← ؤ and ي ← ئ) and whether ASCII digits are copied, as
+    /// `GHURBAL_FAST_*` bits.
+    let options: UInt32
+    /// `ghurbal_normalize_fast_copy`, or its baseline build (tests run both).
+    let copy: @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, UInt32) -> Int
 
-    init?(table: UnsafePointer<UInt32>) {
+    init?(table: UnsafePointer<UInt32>, baselineKernel: Bool = false) {
         func output(_ s: Int) -> [UInt8]? {
             let e = table[s]
             let length = Int((e >> 16) & 3)
@@ -347,7 +348,7 @@ struct FastPath {
         }
         for s in 0x61...0x7A { guard kept(s) else { return nil } }
         guard table[0x20] & NormalizerTables.separatorBit != 0 else { return nil }
-        // Each fold: either applied exactly as `copyRun` applies it, or not at all.
+        // Each fold: either applied exactly as the kernel applies it, or not at all.
         func fold(_ sources: [Int], _ target: Int) -> Bool? {
             if sources.allSatisfy({ output($0) == utf8(target) }) { return true }
             if sources.allSatisfy(kept) { return false }
@@ -356,60 +357,13 @@ struct FastPath {
         guard let maksura = fold([0x649], 0x64A), let alef = fold([0x622, 0x623, 0x625], 0x627),
               let teh = fold([0x629], 0x647), let waw = fold([0x624], 0x648), let yeh = fold([0x626], 0x64A),
               waw == yeh else { return nil }
-        alefMaksura = maksura
-        self.alef = alef
-        tehMarbuta = teh
-        hamzaCarriers = waw
-        digitLimit = (0x30...0x39).allSatisfy(kept) ? 10 : 0
-    }
-
-    /// The longest prefix of the sixteen bytes at `p` that the fast path can copy (0 when it cannot start there),
-    /// whether it stopped only because the sixteen bytes ran out, and the output bytes (valid up to the prefix).
-    /// `p[-1]` and `p[16]` must be readable; `p` must be at the start of a character.
-    @inline(__always)
-    func copyRun(_ p: UnsafePointer<UInt8>) -> (count: Int, whole: Bool, output: SIMD16<UInt8>) {
-        // Vector operands only: the comparisons and arithmetic with a scalar operand go lane by lane.
-        typealias V = SIMD16<UInt8>
-        @inline(__always) func all(_ b: UInt8) -> V { V(repeating: b) }
-        let raw = UnsafeRawPointer(p)
-        let v = raw.loadUnaligned(as: V.self)
-        let before = raw.loadUnaligned(fromByteOffset: -1, as: V.self)
-        let after = raw.loadUnaligned(fromByteOffset: 1, as: V.self)
-        // Second bytes of the accepted letters after D8 (U+0621–U+063F) and after D9 (U+0641–U+064A).
-        @inline(__always) func afterD8(_ x: V) -> SIMDMask<SIMD16<Int8>> { (x &- all(0xA1)) .< all(0x1F) }
-        @inline(__always) func afterD9(_ x: V) -> SIMDMask<SIMD16<Int8>> { (x &- all(0x81)) .< all(0x0A) }
-        let leadD8 = v .== all(0xD8), leadD9 = v .== all(0xD9)
-        let secondOfD8 = before .== all(0xD8), secondOfD9 = before .== all(0xD9)
-        let space = v .== all(0x20)
-        var ok = ((v &- all(0x61)) .< all(26)) .| ((v &- all(0x30)) .< all(digitLimit))
-        ok = ok .| (space .& (before .!= all(0x20)))
-        ok = ok .| (leadD8 .& afterD8(after)) .| (leadD9 .& afterD9(after))
-        ok = ok .| (secondOfD8 .& afterD8(v)) .| (secondOfD9 .& afterD9(v))
-        let firstRejected = firstSetLane(.!ok)
-        var count = firstRejected ?? 16
-        let whole = firstRejected == nil
-        // Stop before a lead byte whose second byte is beyond the sixteen, and before a space (it is copied only
-        // with a letter after it, so that a run of spaces or a line end still collapses).
-        if count > 0 && p[count - 1] >= 0xD8 { count -= 1 }
-        if count > 0 && p[count - 1] == 0x20 { count -= 1 }
-        guard count > 0 else { return (0, false, v) }
-        var out = v
-        if tehMarbuta || hamzaCarriers {
-            // ة ؤ ئ move from D8 to D9.
-            var moves = after .== all(0xA9)
-            if !tehMarbuta { moves = after .== all(0xA4) .| (after .== all(0xA6)) }
-            else if hamzaCarriers { moves = moves .| (after .== all(0xA4)) .| (after .== all(0xA6)) }
-            out.replace(with: all(0xD9), where: leadD8 .& moves)
-        }
-        if alef {
-            out.replace(with: all(0xA7), where: secondOfD8 .& ((v .== all(0xA2)) .| (v .== all(0xA3)) .| (v .== all(0xA5))))
-        }
-        if tehMarbuta { out.replace(with: all(0x87), where: secondOfD8 .& (v .== all(0xA9))) }
-        if hamzaCarriers {
-            out.replace(with: all(0x88), where: secondOfD8 .& (v .== all(0xA4)))
-            out.replace(with: all(0x8A), where: secondOfD8 .& (v .== all(0xA6)))
-        }
-        if alefMaksura { out.replace(with: all(0x8A), where: secondOfD9 .& (v .== all(0x89))) }
-        return (count, whole, out)
+        var options: UInt32 = 0
+        if maksura { options |= UInt32(GHURBAL_FAST_FOLD_ALEF_MAKSURA) }
+        if alef { options |= UInt32(GHURBAL_FAST_FOLD_ALEF) }
+        if teh { options |= UInt32(GHURBAL_FAST_FOLD_TEH_MARBUTA) }
+        if waw { options |= UInt32(GHURBAL_FAST_FOLD_HAMZA_CARRIERS) }
+        if (0x30...0x39).allSatisfy(kept) { options |= UInt32(GHURBAL_FAST_COPY_DIGITS) }
+        self.options = options
+        copy = baselineKernel ? ghurbal_normalize_fast_copy_baseline : ghurbal_normalize_fast_copy
     }
 }

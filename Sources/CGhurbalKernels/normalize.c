@@ -1,0 +1,100 @@
+#include "GhurbalKernels.h"
+#include <string.h>
+
+/* The normalizer's fast path, 32 bytes a step, written with the compiler's portable vector types: on x86-64 the
+ * x86-64-v3 clone does each step in single AVX2 instructions and the baseline clone in pairs of SSE2 ones; elsewhere
+ * the compiler maps them to the machine's own vectors. Which bytes are copied and how they are folded is documented
+ * with `FastPath` in ArabicNormalizer.swift, which checks that the normalizer's tables agree before using this. */
+
+#define WIDTH 32
+typedef uint8_t bytes32 __attribute__((vector_size(WIDTH), aligned(1)));
+typedef _Bool bits32 __attribute__((ext_vector_type(WIDTH)));
+
+#if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
+#define GHURBAL_NORMALIZE_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define GHURBAL_NORMALIZE_CLONES
+#endif
+
+/* Macros, not functions: a function taking or returning a 32-byte vector has a different ABI with and without AVX
+ * (and the compiler warns about it), even when it is inlined. */
+#define LOAD32(p) ({ bytes32 loaded_; memcpy(&loaded_, (p), WIDTH); loaded_; })
+#define SPLAT(b) ((bytes32){0} + (uint8_t)(b))
+/* Lanes that are set (0xFF) as bits, lane k in bit k. */
+#define LANE_BITS(mask) ({ bits32 bits_ = __builtin_convertvector((mask) != 0, bits32); uint32_t word_; \
+                           memcpy(&word_, &bits_, sizeof word_); word_; })
+
+static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *restrict in, size_t available,
+                                                             uint8_t *restrict out, uint32_t options) {
+    const bytes32 digit_limit = SPLAT((options & GHURBAL_FAST_COPY_DIGITS) ? 10 : 0);
+    const bytes32 fold_maksura = SPLAT((options & GHURBAL_FAST_FOLD_ALEF_MAKSURA) ? 0xFF : 0);
+    const bytes32 fold_alef = SPLAT((options & GHURBAL_FAST_FOLD_ALEF) ? 0xFF : 0);
+    const bytes32 fold_teh = SPLAT((options & GHURBAL_FAST_FOLD_TEH_MARBUTA) ? 0xFF : 0);
+    const bytes32 fold_hamza = SPLAT((options & GHURBAL_FAST_FOLD_HAMZA_CARRIERS) ? 0xFF : 0);
+    /* Every step reads one byte before its 32 and one after. A step that would read before the text or past its end
+     * reads from `local` instead: the byte before (or 0 at the start), the bytes there are, then zeros, which end
+     * the run. */
+    uint8_t local[WIDTH + 2];
+    size_t done = 0;
+    while (done < available) {
+        const uint8_t *p = in + done;
+        const int has_before = done > 0 || !(options & GHURBAL_FAST_AT_START);
+        const int inside = has_before && done + WIDTH < available;
+        if (!inside) {
+            const size_t rest = available - done;
+            memset(local, 0, sizeof local);
+            local[0] = has_before ? p[-1] : 0;
+            memcpy(local + 1, p, rest < WIDTH + 1 ? rest : WIDTH + 1);
+            p = local + 1;
+        }
+        const bytes32 v = LOAD32(p), before = LOAD32(p - 1), after = LOAD32(p + 1);
+        const bytes32 lead_d8 = (bytes32)(v == 0xD8), lead_d9 = (bytes32)(v == 0xD9);
+        const bytes32 second_of_d8 = (bytes32)(before == 0xD8), second_of_d9 = (bytes32)(before == 0xD9);
+        /* Second bytes of the accepted letters after D8 (U+0621–U+063F) and after D9 (U+0641–U+064A). */
+        const bytes32 after_is_d8_letter = (bytes32)((bytes32)(after - 0xA1) < 0x1F);
+        const bytes32 after_is_d9_letter = (bytes32)((bytes32)(after - 0x81) < 0x0A);
+        const bytes32 v_is_d8_letter = (bytes32)((bytes32)(v - 0xA1) < 0x1F);
+        const bytes32 v_is_d9_letter = (bytes32)((bytes32)(v - 0x81) < 0x0A);
+        bytes32 ok = (bytes32)((bytes32)(v - 0x61) < 26) | (bytes32)((bytes32)(v - 0x30) < digit_limit);
+        ok |= (bytes32)(v == 0x20) & (bytes32)(before != 0x20);
+        ok |= (lead_d8 & after_is_d8_letter) | (lead_d9 & after_is_d9_letter);
+        ok |= (second_of_d8 & v_is_d8_letter) | (second_of_d9 & v_is_d9_letter);
+        const uint32_t rejected = ~LANE_BITS(ok);
+        const int whole = rejected == 0;
+        size_t count = whole ? WIDTH : (size_t)__builtin_ctz(rejected);
+        /* Stop before a lead byte whose second byte is beyond the step, and before a space (it is copied only with a
+         * letter after it, so that a run of spaces or a line end still collapses). */
+        if (count > 0 && p[count - 1] >= 0xD8) count -= 1;
+        if (count > 0 && p[count - 1] == 0x20) count -= 1;
+        if (count == 0) break;
+        /* ة ؤ ئ move from D8 to D9 (lead byte), and the second bytes: أ إ آ → ا, ة → ه, ؤ → و, ئ → ي, ى → ي. */
+        const bytes32 moves = lead_d8 & ((fold_teh & (bytes32)(after == 0xA9))
+                                         | (fold_hamza & ((bytes32)(after == 0xA4) | (bytes32)(after == 0xA6))));
+        const bytes32 to_alef = second_of_d8 & fold_alef
+                                & ((bytes32)(v == 0xA2) | (bytes32)(v == 0xA3) | (bytes32)(v == 0xA5));
+        const bytes32 to_heh = second_of_d8 & fold_teh & (bytes32)(v == 0xA9);
+        const bytes32 to_waw = second_of_d8 & fold_hamza & (bytes32)(v == 0xA4);
+        const bytes32 to_yeh = (second_of_d8 & fold_hamza & (bytes32)(v == 0xA6))
+                               | (second_of_d9 & fold_maksura & (bytes32)(v == 0x89));
+        const bytes32 changed = moves | to_alef | to_heh | to_waw | to_yeh;
+        const bytes32 replacement = (moves & 0xD9) | (to_alef & 0xA7) | (to_heh & 0x87) | (to_waw & 0x88) | (to_yeh & 0x8A);
+        const bytes32 result = (v & ~changed) | replacement;
+        if (inside) {
+            memcpy(out + done, &result, WIDTH);
+        } else {
+            memcpy(out + done, &result, count);
+        }
+        done += count;
+        if (!whole) break;
+    }
+    return done;
+}
+
+GHURBAL_NORMALIZE_CLONES
+size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
+    return copy_run(in, available, out, options);
+}
+
+size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
+    return copy_run(in, available, out, options);
+}
