@@ -90,11 +90,20 @@ static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *rest
     return done;
 }
 
+/* The default options (every fold, digits copied) with and without GHURBAL_FAST_AT_START get copies of the loop in
+ * which they are constants, so that the folds' masks are not vectors kept on the stack. */
+#define ALL_FOLDS (GHURBAL_FAST_COPY_DIGITS | GHURBAL_FAST_FOLD_ALEF_MAKSURA | GHURBAL_FAST_FOLD_ALEF \
+                   | GHURBAL_FAST_FOLD_TEH_MARBUTA | GHURBAL_FAST_FOLD_HAMZA_CARRIERS)
+#define DISPATCH(in, available, out, options) \
+    ((options) == ALL_FOLDS ? copy_run(in, available, out, ALL_FOLDS) \
+     : (options) == (ALL_FOLDS | GHURBAL_FAST_AT_START) ? copy_run(in, available, out, ALL_FOLDS | GHURBAL_FAST_AT_START) \
+     : copy_run(in, available, out, options))
+
 GHURBAL_NORMALIZE_CLONES
 size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
-    return copy_run(in, available, out, options);
+    return DISPATCH(in, available, out, options);
 }
 
 size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
-    return copy_run(in, available, out, options);
+    return DISPATCH(in, available, out, options);
 }
