@@ -17,6 +17,13 @@ import Testing
     @Test func decodesEscapes() throws {
         let json = try JSONLine(Array(#"{"t": "a\u0627\/\\\t\ud83d\ude00\ud800x"}"#.utf8))
         #expect(String(decoding: json.string("t")!, as: UTF8.self) == "aا/\\\t😀\u{FFFD}x")
+        // Escapes first and last, runs between them, and the errors the decoder itself reports.
+        let token = Array(#""\nسطر\n\u0041b\"""#.utf8)
+        #expect(try JSONLine.decodeString(token, 0..<token.count) == Array("\nسطر\nAb\"".utf8))
+        for bad in [#""a\q""#, #""\u12""#, #""x\u12G4""#] {
+            let b = Array(bad.utf8)
+            #expect(throws: JSONLine.SyntaxError.self, "\(bad)") { try JSONLine.decodeString(b, 0..<b.count) }
+        }
     }
 
     @Test func rejectsMalformedLines() {

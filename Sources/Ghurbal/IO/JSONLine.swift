@@ -119,56 +119,76 @@ public struct JSONLine: Sendable {
 
     /// Decodes the string token at `range` (quotes included). Lone surrogates become U+FFFD.
     public static func decodeString(_ bytes: [UInt8], _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
-        var i = range.lowerBound + 1
+        let start = range.lowerBound + 1
         let end = range.upperBound - 1
         // Most strings have no escape at all: one copy.
-        guard let firstEscape = firstBackslash(bytes, i, end) else { return Array(bytes[i..<end]) }
-        var out: [UInt8] = []
-        out.reserveCapacity(range.count)
-        out.append(contentsOf: bytes[i..<firstEscape])
-        i = firstEscape
-        func hex4(_ at: Int) throws(SyntaxError) -> UInt32 {
-            guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
-            var v: UInt32 = 0
-            for k in at..<(at + 4) {
-                guard let d = hexDigit(bytes[k]) else { throw SyntaxError(offset: k, reason: "bad hex digit in \\u escape") }
-                v = v << 4 | d
-            }
-            return v
-        }
-        while i < end {
-            if bytes[i] != UInt8(ascii: "\\") {
-                // Copy the run up to the next escape in one go.
-                let next = firstBackslash(bytes, i, end) ?? end
-                out.append(contentsOf: bytes[i..<next])
-                i = next
-                continue
-            }
-            let e = bytes[i + 1]
-            i += 2
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4(i)
-                i += 4
-                if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, bytes[i] == 0x5C, bytes[i + 1] == UInt8(ascii: "u"),
-                   let low = try? hex4(i + 2), low >= 0xDC00 && low < 0xE000 {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
+        guard let firstEscape = firstBackslash(bytes, start, end) else { return Array(bytes[start..<end]) }
+        // Escapes never decode to more bytes than they take (\uXXXX: six bytes for at most three, a surrogate pair
+        // twelve for four), so the token's length is room enough: written through a pointer, runs between escapes
+        // with memcpy.
+        var failure: SyntaxError?
+        let out = [UInt8](unsafeUninitializedCapacity: max(1, end - start)) { out, count in
+            bytes.withUnsafeBufferPointer { b in
+                let base = b.baseAddress!
+                var o = out.baseAddress!
+                func hex4(_ at: Int) throws(SyntaxError) -> UInt32 {
+                    guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
+                    var v: UInt32 = 0
+                    for k in at..<(at + 4) {
+                        guard let d = hexDigit(base[k]) else { throw SyntaxError(offset: k, reason: "bad hex digit in \\u escape") }
+                        v = v << 4 | d
+                    }
+                    return v
                 }
-                let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(s)).utf8))
-            default:
-                throw SyntaxError(offset: i - 1, reason: "unknown escape")
+                func copy(_ from: Int, _ to: Int) {
+                    guard to > from else { return }
+                    o.update(from: base + from, count: to - from)
+                    o += to - from
+                }
+                copy(start, firstEscape)
+                var i = firstEscape
+                do throws(SyntaxError) {
+                    while i < end {
+                        if base[i] != 0x5C {
+                            // The run up to the next escape in one go.
+                            let next = memchr(base + i, 0x5C, end - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
+                            copy(i, next)
+                            i = next
+                            continue
+                        }
+                        // (The scanner has checked that a backslash is never the token's last byte.)
+                        let e = base[i + 1]
+                        i += 2
+                        switch e {
+                        case UInt8(ascii: "\""): o.pointee = 0x22; o += 1
+                        case UInt8(ascii: "\\"): o.pointee = 0x5C; o += 1
+                        case UInt8(ascii: "/"): o.pointee = 0x2F; o += 1
+                        case UInt8(ascii: "b"): o.pointee = 0x08; o += 1
+                        case UInt8(ascii: "f"): o.pointee = 0x0C; o += 1
+                        case UInt8(ascii: "n"): o.pointee = 0x0A; o += 1
+                        case UInt8(ascii: "r"): o.pointee = 0x0D; o += 1
+                        case UInt8(ascii: "t"): o.pointee = 0x09; o += 1
+                        case UInt8(ascii: "u"):
+                            var scalar = try hex4(i)
+                            i += 4
+                            if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, base[i] == 0x5C, base[i + 1] == UInt8(ascii: "u"),
+                               let low = try? hex4(i + 2), low >= 0xDC00 && low < 0xE000 {
+                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                i += 6
+                            }
+                            let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                            for unit in UTF8.encode(s)! { o.pointee = unit; o += 1 }
+                        default:
+                            throw SyntaxError(offset: i - 1, reason: "unknown escape")
+                        }
+                    }
+                } catch {
+                    failure = error
+                }
+                count = o - out.baseAddress!
             }
         }
+        if let failure { throw failure }
         return out
     }
 
