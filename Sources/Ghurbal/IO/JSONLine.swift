@@ -93,7 +93,7 @@ public struct JSONLine: Sendable {
     /// The value of `key` as text for an id: a string's content, or a number's or literal's raw text.
     public func idText(_ key: String) -> String? {
         guard let f = field(key) else { return nil }
-        if let s = string(key) { return String(decoding: s, as: UTF8.self) }
+        if let s = string(f) { return String(decoding: s, as: UTF8.self) }
         let first = bytes[f.value.lowerBound]
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "n") { return nil }
         return String(decoding: bytes[f.value], as: UTF8.self)
