@@ -1,28 +1,9 @@
 #include "GhurbalKernels.h"
-#include <string.h>
+#include "vector32.h"
 
-/* The normalizer's fast path, 32 bytes a step, written with the compiler's portable vector types: on x86-64 the
- * x86-64-v3 clone does each step in single AVX2 instructions and the baseline clone in pairs of SSE2 ones; elsewhere
- * the compiler maps them to the machine's own vectors. Which bytes are copied and how they are folded is documented
- * with `FastPath` in ArabicNormalizer.swift, which checks that the normalizer's tables agree before using this. */
-
-#define WIDTH 32
-typedef uint8_t bytes32 __attribute__((vector_size(WIDTH), aligned(1)));
-typedef _Bool bits32 __attribute__((ext_vector_type(WIDTH)));
-
-#if defined(__x86_64__) && defined(__clang__) && defined(__linux__)
-#define GHURBAL_NORMALIZE_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define GHURBAL_NORMALIZE_CLONES
-#endif
-
-/* Macros, not functions: a function taking or returning a 32-byte vector has a different ABI with and without AVX
- * (and the compiler warns about it), even when it is inlined. */
-#define LOAD32(p) ({ bytes32 loaded_; memcpy(&loaded_, (p), WIDTH); loaded_; })
-#define SPLAT(b) ((bytes32){0} + (uint8_t)(b))
-/* Lanes that are set (0xFF) as bits, lane k in bit k. */
-#define LANE_BITS(mask) ({ bits32 bits_ = __builtin_convertvector((mask) != 0, bits32); uint32_t word_; \
-                           memcpy(&word_, &bits_, sizeof word_); word_; })
+/* The normalizer's fast path, 32 bytes a step (vector32.h). Which bytes are copied and how they are folded is
+ * documented with `FastPath` in ArabicNormalizer.swift, which checks that the normalizer's tables agree before using
+ * this. */
 
 static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *restrict in, size_t available,
                                                              uint8_t *restrict out, uint32_t options) {
@@ -99,7 +80,7 @@ static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *rest
      : (options) == (ALL_FOLDS | GHURBAL_FAST_AT_START) ? copy_run(in, available, out, ALL_FOLDS | GHURBAL_FAST_AT_START) \
      : copy_run(in, available, out, options))
 
-GHURBAL_NORMALIZE_CLONES
+GHURBAL_VECTOR_CLONES
 size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
     return DISPATCH(in, available, out, options);
 }
@@ -107,3 +88,4 @@ size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t 
 size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
     return DISPATCH(in, available, out, options);
 }
+

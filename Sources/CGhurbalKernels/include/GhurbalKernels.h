@@ -46,4 +46,8 @@ size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t 
 /// `ghurbal_normalize_fast_copy` compiled for the baseline only, so that tests can check it on any machine.
 size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options);
 
+/// The first byte of `p[from..<n]` that a JSON string must escape (`"`, `\`, or below 0x20), or `n` when there is
+/// none; 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.
+size_t ghurbal_json_next_special(const uint8_t *p, size_t n, size_t from);
+
 #endif

@@ -1,3 +1,4 @@
+internal import CGhurbalKernels
 import Foundation
 
 /// A JSON object on one line, scanned only as deep as needed: the top-level keys and the byte range of each value.
@@ -300,28 +301,12 @@ public struct JSONLine: Sendable {
         out.append(0x22)
     }
 
-    /// The first byte at or after `from` that a JSON string must escape (`"`, `\\`, below 0x20), sixteen at a time.
+    /// The first byte at or after `from` that a JSON string must escape (`"`, `\\`, below 0x20), 32 bytes a step
+    /// (`ghurbal_json_next_special`, in C with AVX2 where the CPU has it).
     @inline(__always)
     static func nextSpecial(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int) -> Int {
-        let n = buf.count
-        var i = from
-        if let base = buf.baseAddress {
-            // Sixteen bytes a step (portable SIMD): quote, backslash, or below 0x20.
-            typealias V = SIMD16<UInt8>
-            while i + 16 <= n {
-                let v = UnsafeRawPointer(base + i).loadUnaligned(as: V.self)
-                let special = (v .== V(repeating: 0x22)) .| (v .== V(repeating: 0x5C)) .| (v .< V(repeating: 0x20))
-                // (`any` first: most steps find nothing, and it is cheaper than the lanes' words.)
-                if any(special), let lane = firstSetLane(special) { return i + lane }
-                i += 16
-            }
-        }
-        while i < n {
-            let b = buf[i]
-            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
-            i += 1
-        }
-        return n
+        guard let base = buf.baseAddress, from < buf.count else { return buf.count }
+        return ghurbal_json_next_special(base, buf.count, from)
     }
 
     public static func quoted(_ text: String) -> String {
