@@ -6,7 +6,9 @@
  * this. */
 
 static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *restrict in, size_t available,
-                                                             uint8_t *restrict out, uint32_t options) {
+                                                             uint8_t *restrict out, uint32_t options,
+                                                             ptrdiff_t *restrict spaces) {
+    ptrdiff_t copied_spaces = 0;
     const bytes32 digit_limit = SPLAT((options & GHURBAL_FAST_COPY_DIGITS) ? 10 : 0);
     const bytes32 fold_maksura = SPLAT((options & GHURBAL_FAST_FOLD_ALEF_MAKSURA) ? 0xFF : 0);
     const bytes32 fold_alef = SPLAT((options & GHURBAL_FAST_FOLD_ALEF) ? 0xFF : 0);
@@ -60,6 +62,8 @@ static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *rest
         const bytes32 changed = moves | to_alef | to_heh | to_waw | to_yeh;
         const bytes32 replacement = (moves & 0xD9) | (to_alef & 0xA7) | (to_heh & 0x87) | (to_waw & 0x88) | (to_yeh & 0x8A);
         const bytes32 result = (v & ~changed) | replacement;
+        const uint32_t copied = count == WIDTH ? 0xFFFFFFFFu : (1u << count) - 1;
+        copied_spaces += __builtin_popcount(LANE_BITS((bytes32)(v == 0x20)) & copied);
         if (inside) {
             memcpy(out + done, &result, WIDTH);
         } else {
@@ -68,6 +72,7 @@ static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *rest
         done += count;
         if (!whole) break;
     }
+    *spaces += copied_spaces;
     return done;
 }
 
@@ -75,17 +80,19 @@ static inline __attribute__((always_inline)) size_t copy_run(const uint8_t *rest
  * which they are constants, so that the folds' masks are not vectors kept on the stack. */
 #define ALL_FOLDS (GHURBAL_FAST_COPY_DIGITS | GHURBAL_FAST_FOLD_ALEF_MAKSURA | GHURBAL_FAST_FOLD_ALEF \
                    | GHURBAL_FAST_FOLD_TEH_MARBUTA | GHURBAL_FAST_FOLD_HAMZA_CARRIERS)
-#define DISPATCH(in, available, out, options) \
-    ((options) == ALL_FOLDS ? copy_run(in, available, out, ALL_FOLDS) \
-     : (options) == (ALL_FOLDS | GHURBAL_FAST_AT_START) ? copy_run(in, available, out, ALL_FOLDS | GHURBAL_FAST_AT_START) \
-     : copy_run(in, available, out, options))
+#define DISPATCH(in, available, out, options, spaces) \
+    ((options) == ALL_FOLDS ? copy_run(in, available, out, ALL_FOLDS, spaces) \
+     : (options) == (ALL_FOLDS | GHURBAL_FAST_AT_START) ? copy_run(in, available, out, ALL_FOLDS | GHURBAL_FAST_AT_START, spaces) \
+     : copy_run(in, available, out, options, spaces))
 
 GHURBAL_VECTOR_CLONES
-size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
-    return DISPATCH(in, available, out, options);
+size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options,
+                                   ptrdiff_t *spaces) {
+    return DISPATCH(in, available, out, options, spaces);
 }
 
-size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options) {
-    return DISPATCH(in, available, out, options);
+size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options,
+                                            ptrdiff_t *spaces) {
+    return DISPATCH(in, available, out, options, spaces);
 }
 

@@ -199,6 +199,8 @@ import Testing
                 let sb = text.withUnsafeBufferPointer { scalar.normalize($0, into: b) }
                 #expect(Array(a.bytes) == Array(b.bytes), "\(text)")
                 #expect(sa == sb)
+                // The spaces counted as they are written (a line's words, for the segmenter) are the spaces there.
+                #expect(sb.spaces == b.bytes.reduce(0) { $0 + ($1 == 0x20 ? 1 : 0) }, "\(text)")
             }
           }
         }

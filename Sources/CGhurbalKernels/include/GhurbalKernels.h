@@ -36,15 +36,17 @@ enum {
 /// The normalizer's fast path (see `FastPath` in ArabicNormalizer.swift): copies from `in` to `out`, 32 bytes a step,
 /// the longest run of lowercase ASCII letters, ASCII digits (with GHURBAL_FAST_COPY_DIGITS), single spaces between
 /// them and the Arabic letters U+0621–U+063F and U+0641–U+064A, applying the folds `options` asks for; returns the
-/// number of bytes copied, which is also the number written (every fold keeps the length). It stops before anything
-/// else, before a space or a lead byte at the end of the text, and at the end of the text. `in[0..<available]` must
-/// be readable, and `in[-1]` too unless `options` has GHURBAL_FAST_AT_START; `in` must be at the start of a
-/// character; `out` must have room for `available` bytes. Compiled for x86-64-v3 (AVX2) and the baseline; the loader
-/// picks the clone.
-size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options);
+/// number of bytes copied, which is also the number written (every fold keeps the length), and adds the spaces among
+/// them to `*spaces`. It stops before anything else, before a space or a lead byte at the end of the text, and at the
+/// end of the text. `in[0..<available]` must be readable, and `in[-1]` too unless `options` has GHURBAL_FAST_AT_START;
+/// `in` must be at the start of a character; `out` must have room for `available` bytes. Compiled for x86-64-v3 (AVX2)
+/// and the baseline; the loader picks the clone.
+size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options,
+                                   ptrdiff_t *spaces);
 
 /// `ghurbal_normalize_fast_copy` compiled for the baseline only, so that tests can check it on any machine.
-size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options);
+size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available, uint8_t *out, uint32_t options,
+                                            ptrdiff_t *spaces);
 
 /// The first byte of `p[from..<n]` that a JSON string must escape (`"`, `\`, or below 0x20), or `n` when there is
 /// none; 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.

@@ -64,7 +64,12 @@ public struct ArabicNormalizer: Sendable {
 public struct NormalizationStats: Sendable, Hashable {
     /// Maximal invalid UTF-8 subsequences replaced by a separator.
     public var invalidSequences: Int = 0
-    public init(invalidSequences: Int = 0) { self.invalidSequences = invalidSequences }
+    /// Spaces (0x20) written: on a line (`keepLineBreaks` off), its words less one.
+    public var spaces: Int = 0
+    public init(invalidSequences: Int = 0, spaces: Int = 0) {
+        self.invalidSequences = invalidSequences
+        self.spaces = spaces
+    }
 }
 
 /// The look-up tables of one `ArabicNormalizerOptions`, immutable after construction.
@@ -181,9 +186,13 @@ final class NormalizerTables: @unchecked Sendable {
         let fast = self.fast
         var i = 0
 
+        // Spaces written here and by the kernel: two variables, so that the one passed to C is not also captured by a
+        // local function (which would check every access to it for exclusivity at run time).
+        var spaces = 0
+        var copiedSpaces = 0
         @inline(__always) func emitSpaceIfPending() {
             if pendingSpace {
-                if lineHasContent { out.pointee = 0x20; out += 1 }
+                if lineHasContent { out.pointee = 0x20; out += 1; spaces += 1 }
                 pendingSpace = false
             }
         }
@@ -214,8 +223,10 @@ final class NormalizerTables: @unchecked Sendable {
             if let fast, inp[i] != 0x20 || lineHasContent {
                 let space = pendingSpace && inp[i] != 0x20 && lineHasContent ? 1 : 0
                 if space == 1 { out.pointee = 0x20 }
-                let run = fast.copy(inp + i, n - i, out + space, i == 0 ? fast.options | UInt32(GHURBAL_FAST_AT_START) : fast.options)
+                let run = fast.copy(inp + i, n - i, out + space, i == 0 ? fast.options | UInt32(GHURBAL_FAST_AT_START) : fast.options,
+                                    &copiedSpaces)
                 if run > 0 {
+                    spaces += space
                     out += space + run
                     i += run
                     pendingSpace = false
@@ -313,6 +324,7 @@ final class NormalizerTables: @unchecked Sendable {
             }
         }
         output.count = out - output.storage
+        stats.spaces = spaces + copiedSpaces
         return stats
     }
 }
@@ -331,7 +343,7 @@ struct FastPath {
     /// `GHURBAL_FAST_*` bits.
     let options: UInt32
     /// `ghurbal_normalize_fast_copy`, or its baseline build (tests run both).
-    let copy: @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, UInt32) -> Int
+    let copy: @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?, UInt32, UnsafeMutablePointer<Int>?) -> Int
 
     init?(table: UnsafePointer<UInt32>, baselineKernel: Bool = false) {
         func output(_ s: Int) -> [UInt8]? {

@@ -113,7 +113,8 @@ public final class DocumentSegmenter {
         let hadText = normalized.count > 0
         if hadText { normalized.append(0x20) }
         let start = normalized.count
-        invalid += normalizer.append(UnsafeBufferPointer(rebasing: text[span]), to: normalized).invalidSequences
+        let stats = normalizer.append(UnsafeBufferPointer(rebasing: text[span]), to: normalized)
+        invalid += stats.invalidSequences
         let end = normalized.count
         if end == start {
             if hadText { normalized.count -= 1 }
@@ -121,7 +122,7 @@ public final class DocumentSegmenter {
                                  normalized: start..<start)
         }
         let bytes = UnsafeBufferPointer(start: normalized.storage + start, count: end - start)
-        let words = 1 + Self.countSpaces(bytes)
+        let words = 1 + stats.spaces  // (the normalizer counted them as it wrote them)
         let hash = Self.lineHash(bytes)
         let kind: LineKind = Self.startsWithBullet(text, span) ? .listItem : (words <= shortLineWords ? .short : .paragraph)
         return SegmentedLine(span: span, spanWithTerminator: withTerminator, hash: hash, kind: kind, words: words,
