@@ -231,6 +231,26 @@ import Testing
         }
     }
 
+    /// A wide expansion (ﷺ: 3 bytes in, 33 out) must leave room for the rest of the input: a few of them used to take
+    /// it, and the letters after them were written past the end of the buffer.
+    @Test func expansionsLeaveRoomForTheRest() {
+        var options = ArabicNormalizerOptions()
+        options.keepLineBreaks = false
+        let reference = ArabicNormalizer(options: options, vectorized: false)
+        for k in [1, 3, 8] {
+            let text = Array((String(repeating: "\u{FDFA}", count: k) + String(repeating: "ب", count: 100) + " نص").utf8)
+            let roomy = ByteBuffer(capacity: 1 << 16)
+            text.withUnsafeBufferPointer { _ = reference.normalize($0, into: roomy) }
+            for normalizer in [reference, ArabicNormalizer(options: options, vectorized: true),
+                               ArabicNormalizer(options: options, vectorized: true, baselineKernel: true)] {
+                let tight = ByteBuffer(capacity: text.count + 16)
+                text.withUnsafeBufferPointer { _ = normalizer.normalize($0, into: tight) }
+                #expect(tight.count <= tight.capacity, "k=\(k)")
+                #expect(Array(tight.bytes) == Array(roomy.bytes), "k=\(k)")
+            }
+        }
+    }
+
     @Test func tokenizerYieldsByteRanges() {
         var text = n("  الأمن، في  آسيا\nالوسطى ")
         let words: [String] = text.withUTF8 { buf in

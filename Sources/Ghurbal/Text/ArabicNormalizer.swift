@@ -176,7 +176,8 @@ final class NormalizerTables: @unchecked Sendable {
         guard let inp = input.baseAddress, input.count > 0 else { return stats }
         let n = input.count
         // Every path below writes at most as many bytes as it reads, plus one pending space and one spare byte for
-        // the two-byte store; only the wide expansions can write more, and they reserve for themselves.
+        // the two-byte store, so that room for the rest of the input plus two is always left (the fast path stores
+        // whole vectors within it); only the wide expansions can write more, and they reserve so that it still is.
         output.reserve(extra: n + 2)
         var out = output.storage + output.count
         var capacityEnd = output.storage + output.capacity
@@ -286,9 +287,11 @@ final class NormalizerTables: @unchecked Sendable {
                     lineHasContent = false
                     pendingSpace = false
                 } else if length != 0 {
-                    // Expansions may be longer than their three input bytes: make room first.
+                    // Expansions may be longer than their three input bytes: make room first, for the expansion
+                    // (and a space before it) and for the rest of the input. (Checking for the expansion alone let a
+                    // few of them eat the room the rest needed, and the rest was written past the buffer's end.)
                     let used = out - output.storage
-                    if out + length + 2 > capacityEnd {
+                    if out + length + 2 + (n - i) > capacityEnd {
                         output.count = used
                         output.reserve(extra: length + 2 + (n - i))
                         out = output.storage + used
