@@ -157,7 +157,8 @@ public struct JSONLine: Sendable {
                             i = next
                             continue
                         }
-                        // (The scanner has checked that a backslash is never the token's last byte.)
+                        // (`base[end]`, the closing quote, is in the token: a backslash just before it reads it as
+                        // an escaped quote, and the loop ends.)
                         let e = base[i + 1]
                         i += 2
                         switch e {

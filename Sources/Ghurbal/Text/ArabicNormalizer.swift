@@ -224,8 +224,8 @@ final class NormalizerTables: @unchecked Sendable {
             if let fast, inp[i] != 0x20 || lineHasContent {
                 let space = pendingSpace && inp[i] != 0x20 && lineHasContent ? 1 : 0
                 if space == 1 { out.pointee = 0x20 }
-                let run = fast.copy(inp + i, n - i, out + space, i == 0 ? fast.options | UInt32(GHURBAL_FAST_AT_START) : fast.options,
-                                    &copiedSpaces)
+                let options = i == 0 ? fast.options | UInt32(GHURBAL_FAST_AT_START) : fast.options
+                let run = fast.copy(inp + i, n - i, out + space, options, &copiedSpaces)
                 if run > 0 {
                     spaces += space
                     out += space + run
@@ -336,11 +336,13 @@ final class NormalizerTables: @unchecked Sendable {
 /// (unless `foldAllDigits`), single spaces between them, or the Arabic letters U+0621–U+063F and U+0641–U+064A —
 /// the letters of almost every word of a news text. Those keep their length (a fold such as ة → ه changes bytes, not
 /// their number), so the output is the input with a few bytes swapped, computed with vectors (in C,
-/// `ghurbal_normalize_fast_copy`: AVX2 where the CPU has it), no table look-up and no branch per byte. Anything else (punctuation, diacritics, tatweel, capitals, other scripts,
-/// line ends, runs of spaces) ends the run and goes through the scalar loop, which remains the definition.
+/// `ghurbal_normalize_fast_copy`: AVX2 where the CPU has it), no table look-up and no branch per byte. Anything else
+/// (punctuation, diacritics, tatweel, capitals, other scripts, line ends, runs of spaces) ends the run and goes
+/// through the scalar loop, which remains the definition.
 ///
 /// It is built only when the tables agree with it: every letter it copies must be kept as it is or folded exactly as
-/// it folds it (the defaults, and any options that turn a fold off). Tests compare both paths on random text.
+/// it folds it (the defaults, and any options that turn a fold off). Tests compare the scalar loop with both builds of
+/// the kernel on random text.
 struct FastPath {
     /// Folds to apply (ي ← ى; ا ← أ إ آ; ه ← ة; و ← ؤ and ي ← ئ) and whether ASCII digits are copied, as
     /// `GHURBAL_FAST_*` bits.
