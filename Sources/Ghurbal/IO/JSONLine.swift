@@ -102,9 +102,15 @@ public struct JSONLine: Sendable {
 
     static func firstBackslash(_ bytes: [UInt8], _ from: Int, _ to: Int) -> Int? {
         guard from < to else { return nil }
-        return bytes.withUnsafeBufferPointer { b in
-            memchr(b.baseAddress! + from, 0x5C, to - from).map { UnsafeRawPointer($0) - UnsafeRawPointer(b.baseAddress!) }
-        }
+        let at = bytes.withUnsafeBufferPointer { nextBackslash($0.baseAddress!, from, to) }
+        return at < to ? at : nil
+    }
+
+    /// The first backslash in `base[from..<to]`, or `to` when there is none.
+    @inline(__always)
+    static func nextBackslash(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        guard from < to, let hit = memchr(base + from, 0x5C, to - from) else { return to }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
     /// The value of a hexadecimal digit (either case), or nil.
@@ -152,7 +158,7 @@ public struct JSONLine: Sendable {
                     while i < end {
                         if base[i] != 0x5C {
                             // The run up to the next escape in one go.
-                            let next = memchr(base + i, 0x5C, end - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
+                            let next = nextBackslash(base, i, end)
                             copy(i, next)
                             i = next
                             continue
@@ -224,7 +230,7 @@ public struct JSONLine: Sendable {
                 while decoded < target {
                     guard i < end else { return nil }
                     if b[i] != 0x5C {
-                        let next = memchr(base + i, 0x5C, end - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? end
+                        let next = nextBackslash(base, i, end)
                         let run = min(next - i, target - decoded)
                         i += run
                         decoded += run
