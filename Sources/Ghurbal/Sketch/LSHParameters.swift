@@ -32,10 +32,9 @@ public struct LSHParameters: Sendable, Hashable, CustomStringConvertible {
         for i in 0..<steps { points.append(threshold + (Double(i) + 0.5) * above) }
         // errors[b - 1][r - 1]: the weighted error of b bands of r rows.
         var errors = (1...permutations).map { b in [Double](repeating: 0, count: permutations / b) }
-        var missAll = [Double](repeating: 0, count: 2 * steps)  // (1 − s^r)^b: no band shared
         for r in 1...permutations {
             let missOne = points.map { 1 - pow1($0, r) }
-            missAll = missOne
+            var missAll = missOne  // (1 − s^r)^b: no band shared
             for b in 1...(permutations / r) {
                 if b > 1 { for i in 0..<(2 * steps) { missAll[i] *= missOne[i] } }
                 var fp = 0.0, fn = 0.0
