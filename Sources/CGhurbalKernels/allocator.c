@@ -1,11 +1,59 @@
 #include "GhurbalKernels.h"
+#include <stdlib.h>
 #ifdef __GLIBC__
 #include <malloc.h>
+#endif
+#ifdef __linux__
+#include <sys/mman.h>
 #endif
 
 void ghurbal_keep_freed_memory(void) {
 #ifdef __GLIBC__
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t huge_length(size_t size) { return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); }
+
+void *ghurbal_allocate_bytes(size_t size, int zeroed) {
+#ifdef __linux__
+    if (size >= HUGE_PAGE) {
+        size_t length = huge_length(size);
+        uint8_t *mapped = mmap(NULL, length + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (mapped == MAP_FAILED) return NULL;
+        uint8_t *aligned = (uint8_t *)(((uintptr_t)mapped + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+        if (aligned > mapped) munmap(mapped, (size_t)(aligned - mapped));
+        size_t tail = (size_t)(mapped + length + HUGE_PAGE - (aligned + length));
+        if (tail > 0) munmap(aligned + length, tail);
+        (void)madvise(aligned, length, MADV_HUGEPAGE);  // advice only: without transparent huge pages, 4 KiB pages
+        return aligned;  // zeroed, as every new mapping is
+    }
+#endif
+    if (size == 0) size = 1;
+    return zeroed ? calloc(1, size) : malloc(size);
+}
+
+void ghurbal_deallocate_bytes(void *bytes, size_t size) {
+    if (bytes == NULL) return;
+#ifdef __linux__
+    if (size >= HUGE_PAGE) {
+        munmap(bytes, huge_length(size));
+        return;
+    }
+#endif
+    free(bytes);
+}
+
+void ghurbal_advise_huge_pages(void *bytes, size_t size) {
+#ifdef __linux__
+    uintptr_t start = ((uintptr_t)bytes + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t end = ((uintptr_t)bytes + size) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+    (void)bytes;
+    (void)size;
 #endif
 }

@@ -26,6 +26,28 @@ import Testing
         #expect(map.value(0xDEAD_BEEF_0000_0001) == nil || reference[0xDEAD_BEEF_0000_0001] != nil)
     }
 
+    /// Buffers from 2 MiB up are mappings of their own (`allocateLarge`): what is written stays, growing keeps it, a
+    /// zeroed one reads as zero, and a signature store's chunks hold 2 MiB whatever the permutations.
+    @Test func largeBuffersKeepTheirBytes() {
+        let buffer = ByteBuffer(capacity: 1 << 20)
+        for i in 0..<(3 << 20) { buffer.append(UInt8(truncatingIfNeeded: i &* 31)) }
+        #expect(buffer.count == 3 << 20)
+        #expect(buffer.bytes.indices.allSatisfy { buffer.bytes[$0] == UInt8(truncatingIfNeeded: $0 &* 31) })
+        var map = FlatHashMap(expected: 200_000)  // 2 × 512 Ki slots of 8 bytes: two mappings of 4 MiB
+        #expect(map.value(12345) == nil)
+        for key in 1...200_000 as ClosedRange<UInt64> { map.update(key &* 0x9E37_79B9, initial: key) { $0 } }
+        #expect(map.count == 200_000)
+        #expect(map.value(77 &* 0x9E37_79B9) == 77)
+        for permutations in [16, 64, 128] {
+            let store = SignatureStore(permutations: permutations)
+            #expect(store.chunkSignatures * permutations * 4 >= 2 << 20)
+            let n = 2 * store.chunkSignatures + 3
+            _ = store.appendEmpty(n)
+            for d in stride(from: 0, to: n, by: 97) { store.slotsPointer(d).update(repeating: UInt32(d), count: permutations) }
+            #expect((0..<n).allSatisfy { d in store[d].allSatisfy { $0 == (d % 97 == 0 ? UInt32(d) : .max) } })
+        }
+    }
+
     @Test func radixSortEqualsSort() {
         var rng = SplitMix64(seed: 3)
         for n in [0, 1, 63, 64, 65, 1000, 70_000] {

@@ -17,6 +17,20 @@ const char *ghurbal_minhash_kernel_name(void);
 /// (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD). A no-op with other C libraries.
 void ghurbal_keep_freed_memory(void);
 
+/// `size` bytes for a large buffer that is filled once and kept (the spool's chunks, signature stores): from 2 MiB
+/// up, on Linux, a mapping of its own, aligned to 2 MiB and advised (MADV_HUGEPAGE) to be backed by transparent huge
+/// pages, which are faulted in and zeroed 2 MiB at a time instead of 4 KiB; below that, or elsewhere, `malloc`.
+/// With `zeroed` non-zero, the bytes are zero (a new mapping is: it is not written again). NULL when out of memory.
+/// Free with `ghurbal_deallocate_bytes` and the same `size`.
+void *ghurbal_allocate_bytes(size_t size, int zeroed);
+
+/// Frees what `ghurbal_allocate_bytes(size)` returned.
+void ghurbal_deallocate_bytes(void *bytes, size_t size);
+
+/// Advises (MADV_HUGEPAGE) that the whole 2 MiB pages inside `bytes[0..<size]`, memory from `malloc` that is about to
+/// be written for the first time, be backed by transparent huge pages. Advice only; a no-op elsewhere than Linux.
+void ghurbal_advise_huge_pages(void *bytes, size_t size);
+
 /// Starts writing `length` bytes of `fd` from `offset` back to disk without waiting (Linux's sync_file_range with
 /// SYNC_FILE_RANGE_WRITE), so that a later fsync has little left to wait for. Returns 0, or -1 with errno; a no-op
 /// returning 0 elsewhere.

@@ -45,7 +45,7 @@ final class SpoolWriter: @unchecked Sendable {
     let memoryBudget: Int
     static let chunkSize = 4 << 20
     /// Finished chunks: in memory (`bytes`), or at `fileOffset` in the file.
-    @exclusivity(unchecked) var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int)] = []
+    @exclusivity(unchecked) var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int, capacity: Int)] = []
     @exclusivity(unchecked) var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize)
     @exclusivity(unchecked) var memoryUsed = 0
     @exclusivity(unchecked) var fd: Int32 = -1
@@ -60,7 +60,7 @@ final class SpoolWriter: @unchecked Sendable {
     }
 
     deinit {
-        for chunk in chunks { chunk.bytes?.deallocate() }
+        for chunk in chunks { if let bytes = chunk.bytes { ByteBuffer.deallocateStorage(bytes, chunk.capacity) } }
         if fd >= 0 {
             close(fd)
             unlink(path)
@@ -124,14 +124,13 @@ final class SpoolWriter: @unchecked Sendable {
         guard buffer.count > 0 else { return }
         if memoryUsed + buffer.capacity <= memoryBudget {
             memoryUsed += buffer.capacity
-            let kept = buffer.storage
-            buffer.storage = .allocate(capacity: Self.chunkSize)
+            chunks.append((buffer.storage, 0, buffer.capacity))
+            buffer.storage = ByteBuffer.allocateStorage(Self.chunkSize)
             buffer.capacity = Self.chunkSize
             buffer.count = 0
-            chunks.append((kept, 0))
             return
         }
-        chunks.append((nil, fileBytes))
+        chunks.append((nil, fileBytes, 0))
         if fd < 0 && failure == nil {
             fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
             if fd < 0 { failure = .cannotWrite(path, reason: String(cString: strerror(errno))) }

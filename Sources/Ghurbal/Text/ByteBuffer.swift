@@ -12,11 +12,18 @@ public final class ByteBuffer {
 
     public init(capacity: Int = 4096) {
         self.capacity = max(16, capacity)
-        self.storage = .allocate(capacity: self.capacity)
+        self.storage = Self.allocateStorage(self.capacity)
         self.count = 0
     }
 
-    deinit { storage.deallocate() }
+    deinit { Self.deallocateStorage(storage, capacity) }
+
+    /// Storage from `allocateLarge` (huge pages from 2 MiB up, where the system has them).
+    static func allocateStorage(_ capacity: Int) -> UnsafeMutablePointer<UInt8> { allocateLarge(UInt8.self, count: capacity) }
+
+    static func deallocateStorage(_ storage: UnsafeMutablePointer<UInt8>, _ capacity: Int) {
+        deallocateLarge(storage, count: capacity)
+    }
 
     /// Forgets the content, keeping the memory.
     public func removeAll() { count = 0 }
@@ -29,9 +36,9 @@ public final class ByteBuffer {
     func grow(to minimum: Int) {
         var newCapacity = capacity
         while newCapacity < minimum { newCapacity *= 2 }
-        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        let fresh = Self.allocateStorage(newCapacity)
         fresh.update(from: storage, count: count)
-        storage.deallocate()
+        Self.deallocateStorage(storage, capacity)
         storage = fresh
         capacity = newCapacity
     }
