@@ -74,6 +74,8 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     public let totalBytes: Int
     /// Bytes read from disk on the last pass.
     public private(set) var bytesRead = 0
+    /// A batch ends at this many documents or bytes. The first batches of a pass are smaller (64 documents, then
+    /// twice as many each time), so that the workers start while the reader is still filling the next ones.
     public var batchDocuments = 2048
     public var batchBytes = 32 << 20
 
@@ -145,15 +147,17 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         var batch: [RawItem] = []
         var batchSize = 0
         var read = 0
+        var documentLimit = min(64, batchDocuments)
         defer { bytesRead = read }
         struct Stopped: Error {}
         func emit(_ item: RawItem) throws {
             batchSize += item.bytes.count
             batch.append(item)
-            if batch.count >= batchDocuments || batchSize >= batchBytes {
+            if batch.count >= documentLimit || batchSize >= batchBytes {
                 guard deliver(batch) else { throw Stopped() }
                 batch = []
                 batchSize = 0
+                documentLimit = min(2 * documentLimit, batchDocuments)
             }
         }
         do {
