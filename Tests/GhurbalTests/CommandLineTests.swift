@@ -173,6 +173,8 @@ enum CLI {
         let forced = try CLI.run(["clean", SeedFixtures.directory.path, "-o", out.path, "--force", "-q"])
         #expect(forced.status == 0)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("keep.txt").path))
+        // The replaced output (deleted on a thread of its own) is gone before the program ends.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["out"])
         let missing = try CLI.run(["clean", tmp.appendingPathComponent("nope").path, "-o", tmp.appendingPathComponent("o2").path])
         #expect(missing.status == 66 && missing.stderr.contains("no such file"))
         let usage = try CLI.run(["clean", SeedFixtures.directory.path, "-o", tmp.appendingPathComponent("o3").path, "--threshold", "2"])

@@ -51,6 +51,12 @@ public final class OutputDirectory {
 
     /// Moves the finished output into place.
     public func commit() throws {
+        try commitInBackground()?.wait()
+    }
+
+    /// Moves the finished output into place, like `commit()`, but deletes the output it replaced (if any) on a thread
+    /// of its own: the returned removal, which must be waited for before the process ends.
+    public func commitInBackground() throws -> BackgroundRemoval? {
         let fm = FileManager.default
         var old: String?
         if fm.fileExists(atPath: path) {
@@ -66,8 +72,24 @@ public final class OutputDirectory {
             throw GhurbalError.cannotWrite(path, reason: error.localizedDescription)
         }
         committed = true
-        if let old { try? fm.removeItem(atPath: old) }
+        return old.map(BackgroundRemoval.init(path:))
     }
+}
+
+/// Deletes a file or folder on a thread of its own (deleting a large file takes the kernel a while: its pages are
+/// dropped from the cache); `wait()` returns once it is gone, or could not be deleted.
+public final class BackgroundRemoval: Sendable {
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String) {
+        let done = self.done
+        Thread.detachNewThread {
+            try? FileManager.default.removeItem(atPath: path)
+            done.signal()
+        }
+    }
+
+    public func wait() { done.wait() }
 }
 
 /// A buffered output file, optionally gzip-compressed.

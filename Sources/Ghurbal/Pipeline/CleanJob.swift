@@ -40,6 +40,14 @@ public struct CleanJob: Sendable {
     /// Runs the job; `warn` receives every skipped record, `progress` reports each batch.
     public func run(warn: @escaping (GhurbalError) -> Void,
                     progress: ((CleaningProgress) -> Void)? = nil) throws -> Summary {
+        // The output this one replaces is deleted while the run's memory is let go (on return from `runAndCommit`).
+        let (summary, removal) = try runAndCommit(warn: warn, progress: progress)
+        removal?.wait()
+        return summary
+    }
+
+    private func runAndCommit(warn: @escaping (GhurbalError) -> Void,
+                              progress: ((CleaningProgress) -> Void)?) throws -> (Summary, BackgroundRemoval?) {
         let started = Date()
         // Check the output first: a long run must not end in "folder exists".
         let out = try OutputDirectory(path: output, force: force)
@@ -75,8 +83,7 @@ public struct CleanJob: Sendable {
         let file = try out.file("summary.json")
         try file.write(summaryJSON(summary))
         try file.close()
-        try out.commit()
-        return summary
+        return (summary, try out.commitInBackground())
     }
 
     /// Where a file goes below `corpus/`: its path below its input folder, under the input's name when there are
