@@ -26,6 +26,46 @@ import Testing
         }
     }
 
+    /// The first pass scans each line where it lies (`jsonLineDocument`); the write pass parses a copy
+    /// (`parseJSONLine`). Both must give the same document, or the same reason to skip it.
+    @Test func documentsScannedInPlaceEqualParsedOnes() throws {
+        let lines = [#"{"id": "a", "text": "سطر أول\nسطر ثان", "url": "http://x.com/1"}"#,
+                     #"{"id": 7, "text": "بلا هروب", "priority": 2.5}"#,
+                     #"{"text": "crlf ending"}"# + "\r",
+                     #"{"id": "d", "text": "\u0627\u0644 \"x\""}"#,
+                     #"{"id": "e", "text": 12}"#, #"{"id": "f"}"#, #"{"id": "g", "text": "   "}"#, #"{"id": "h", "text": "a\q"}"#,
+                     #"{"id": "i", "te\u0078t": "escaped key", "id": "i2"}"#, #"{"id": "j", "text": }"#, "not json"]
+        var options = ReaderOptions()
+        options.priorityField = "priority"
+        let source = try FileSource(files: [], options: options)
+        let file = InputFile(path: "in.jsonl", format: .jsonl, gzip: false, input: 0, relativePath: "in.jsonl")
+        // One block holding every line, as the reader cuts them: items are slices that do not start at 0.
+        let block = Array(("{}\n" + lines.joined(separator: "\n")).utf8)
+        var start = 3
+        var items: [RawItem] = []
+        for (n, line) in lines.enumerated() {
+            let end = start + line.utf8.count
+            let item = RawItem(kind: .jsonLine, bytes: block[start..<end], file: 0, line: Int32(n + 2))
+            items.append(item)
+            start = end + 1
+            let inPlace = source.jsonLineDocument(item, file)
+            let parsed = source.parseJSONLine(item, file).map(\.document)
+            switch (inPlace, parsed) {
+            case (.success(let a), .success(let b)):
+                #expect(a.id == b.id && a.text == b.text && a.url == b.url && a.priority == b.priority && a.textToken == b.textToken, "\(line)")
+            case (.failure(let a), .failure(let b)):
+                #expect("\(a)" == "\(b)", "\(line)")
+            default:
+                Issue.record("\(line): \(inPlace) against \(parsed)")
+            }
+        }
+        if case .success(let d) = source.jsonLineDocument(items[1], file) {
+            #expect(d.id == "7" && d.text == Array("بلا هروب".utf8) && d.priority == 2.5)
+        } else {
+            Issue.record("line 2 should be a document")
+        }
+    }
+
     @Test func rejectsMalformedLines() {
         for bad in [#"{"a": }"#, #"{"a" 1}"#, #"["a"]"#, #"{"a": "x}"#, #"{"a": 1} x"#, #"{"a": tru}"#, "{\"a\": \"\u{1}\"}", "", "{"] {
             #expect(throws: JSONLine.SyntaxError.self, "\(bad)") { try JSONLine(Array(bad.utf8)) }

@@ -283,10 +283,44 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             let folder = file.relativePath.split(separator: "/").dropLast().first.map(String.init)
             return .success(SourceDocument(id: id, text: Array(item.bytes), url: options.sitesFromFolders ? folder : nil))
         case .jsonLine:
-            return parseJSONLine(item, file).map(\.document)
+            return jsonLineDocument(item, file)
         case .wetRecord:
             if Self.isBlank(item.bytes) { return .failure(.emptyInput(InputLocation(path: file.path, line: Int(item.line)))) }
             return .success(SourceDocument(id: item.wetID ?? "\(file.relativePath):\(item.line)", text: Array(item.bytes), url: item.wetURL))
+        }
+    }
+
+    /// The document of a JSON line, as `parseJSONLine` makes it but scanned where the line lies: a text without
+    /// escapes is a slice of the read block, not a copy.
+    func jsonLineDocument(_ item: RawItem, _ file: InputFile) -> Result<SourceDocument, GhurbalError> {
+        let line = Int(item.line)
+        return item.bytes.withUnsafeBufferPointer { whole -> Result<SourceDocument, GhurbalError> in
+            let bytes = whole.last == 0x0D ? UnsafeBufferPointer(rebasing: whole.dropLast()) : whole
+            let json: JSONLineView
+            do throws(JSONLine.SyntaxError) { json = try JSONLineView(bytes) } catch {
+                return .failure(.malformedJSON(InputLocation(path: file.path, line: line), reason: error.reason))
+            }
+            guard let textField = json.field(options.textField) else {
+                return .failure(.missingField(InputLocation(path: file.path, line: line, field: options.textField)))
+            }
+            let text: ArraySlice<UInt8>
+            if let content = json.unescapedString(textField) {
+                let origin = item.bytes.startIndex
+                text = item.bytes[(origin + content.lowerBound)..<(origin + content.upperBound)]
+            } else if let decoded = json.string(textField) {
+                text = decoded[...]
+            } else {
+                return .failure(.missingField(InputLocation(path: file.path, line: line, field: options.textField)))
+            }
+            if Self.isBlank(text) {
+                return .failure(.emptyInput(InputLocation(path: file.path, line: line, field: options.textField)))
+            }
+            let id = json.idText(options.idField) ?? "\(file.relativePath):\(line)"
+            let url = json.field(options.urlField).flatMap(json.string).map { String(decoding: $0, as: UTF8.self) }
+            let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
+            var document = SourceDocument(id: id, textBytes: text, url: url, priority: priority)
+            document.textToken = textField.value
+            return .success(document)
         }
     }
 

@@ -13,7 +13,7 @@ public struct JSONLine: Sendable {
 
     /// A field's key, decoded.
     public func key(_ field: Field) -> String {
-        String(decoding: (try? JSONLine.decodeString(bytes, field.keyToken)) ?? [], as: UTF8.self)
+        bytes.withUnsafeBufferPointer { view($0).key(field) }
     }
 
     public let bytes: [UInt8]
@@ -28,56 +28,18 @@ public struct JSONLine: Sendable {
 
     public init(_ bytes: [UInt8]) throws(SyntaxError) {
         self.bytes = bytes
-        var scanner = Scanner(bytes: bytes)
-        scanner.skipSpace()
-        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("expected an object") }
-        scanner.i += 1
-        var fields: [Field] = []
-        fields.reserveCapacity(8)  // (one allocation for a typical record, not four as the array grows)
-        scanner.skipSpace()
-        if scanner.peek() == UInt8(ascii: "}") {
-            scanner.i += 1
-        } else {
-            while true {
-                scanner.skipSpace()
-                guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
-                let keyRange = try scanner.string()
-                if JSONLine.firstBackslash(bytes, keyRange.lowerBound, keyRange.upperBound) != nil {
-                    _ = try JSONLine.decodeString(bytes, keyRange)  // a malformed escape is a syntax error
-                }
-                scanner.skipSpace()
-                guard scanner.peek() == UInt8(ascii: ":") else { throw scanner.error("expected ':'") }
-                scanner.i += 1
-                scanner.skipSpace()
-                let start = scanner.i
-                try scanner.value(depth: 0)
-                fields.append(Field(keyToken: keyRange, value: start..<scanner.i))
-                scanner.skipSpace()
-                if scanner.peek() == UInt8(ascii: ",") { scanner.i += 1; continue }
-                if scanner.peek() == UInt8(ascii: "}") { scanner.i += 1; break }
-                throw scanner.error("expected ',' or '}'")
-            }
-        }
-        closingBrace = scanner.i - 1
-        scanner.skipSpace()
-        guard scanner.i == bytes.count else { throw scanner.error("text after the object") }
-        self.fields = fields
+        let scanned = try bytes.withUnsafeBufferPointer { b throws(SyntaxError) in try JSONLineView(b) }
+        fields = scanned.fields
+        closingBrace = scanned.closingBrace
+    }
+
+    private func view(_ b: UnsafeBufferPointer<UInt8>) -> JSONLineView {
+        JSONLineView(bytes: b, fields: fields, closingBrace: closingBrace)
     }
 
     /// The last field named `key` (keys are compared as bytes, escapes decoded only where there are some).
     public func field(_ key: String) -> Field? {
-        var key = key
-        return key.withUTF8 { want in
-            bytes.withUnsafeBufferPointer { line in
-                fields.last { f in
-                    let token = (f.keyToken.lowerBound + 1)..<(f.keyToken.upperBound - 1)
-                    if memchr(line.baseAddress! + token.lowerBound, 0x5C, token.count) == nil {
-                        return token.count == want.count && (want.count == 0 || memcmp(line.baseAddress! + token.lowerBound, want.baseAddress!, want.count) == 0)
-                    }
-                    return self.key(f).utf8.elementsEqual(want)
-                }
-            }
-        }
+        bytes.withUnsafeBufferPointer { view($0).field(key) }
     }
 
     /// The value of `key` when it is a string (decoded to UTF-8 bytes), nil when absent or not a string.
@@ -87,23 +49,12 @@ public struct JSONLine: Sendable {
 
     /// A field's value when it is a string (decoded to UTF-8 bytes), nil when it is not.
     public func string(_ field: Field) -> [UInt8]? {
-        guard bytes[field.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
-        return try? JSONLine.decodeString(bytes, field.value)
+        bytes.withUnsafeBufferPointer { view($0).string(field) }
     }
 
     /// The value of `key` as text for an id: a string's content, or a number's or literal's raw text.
     public func idText(_ key: String) -> String? {
-        guard let f = field(key) else { return nil }
-        if let s = string(f) { return String(decoding: s, as: UTF8.self) }
-        let first = bytes[f.value.lowerBound]
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "n") { return nil }
-        return String(decoding: bytes[f.value], as: UTF8.self)
-    }
-
-    static func firstBackslash(_ bytes: [UInt8], _ from: Int, _ to: Int) -> Int? {
-        guard from < to else { return nil }
-        let at = bytes.withUnsafeBufferPointer { nextBackslash($0.baseAddress!, from, to) }
-        return at < to ? at : nil
+        bytes.withUnsafeBufferPointer { view($0).idText(key) }
     }
 
     /// The first backslash in `base[from..<to]`, or `to` when there is none.
@@ -126,17 +77,23 @@ public struct JSONLine: Sendable {
 
     /// Decodes the string token at `range` (quotes included). Lone surrogates become U+FFFD.
     public static func decodeString(_ bytes: [UInt8], _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
+        try bytes.withUnsafeBufferPointer { b throws(SyntaxError) in try decodeString(b, range) }
+    }
+
+    /// `decodeString` for a token in `bytes`.
+    static func decodeString(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
         let start = range.lowerBound + 1
         let end = range.upperBound - 1
+        guard start < end, let base = bytes.baseAddress else { return [] }
         // Most strings have no escape at all: one copy.
-        guard let firstEscape = firstBackslash(bytes, start, end) else { return Array(bytes[start..<end]) }
+        let firstEscape = nextBackslash(base, start, end)
+        guard firstEscape < end else { return Array(UnsafeBufferPointer(rebasing: bytes[start..<end])) }
         // Escapes never decode to more bytes than they take (\uXXXX: six bytes for at most three, a surrogate pair
         // twelve for four), so the token's length is room enough: written through a pointer, runs between escapes
         // with memcpy.
         var failure: SyntaxError?
         let out = [UInt8](unsafeUninitializedCapacity: max(1, end - start)) { out, count in
-            bytes.withUnsafeBufferPointer { b in
-                let base = b.baseAddress!
+            do {
                 var o = out.baseAddress!
                 func hex4(_ at: Int) throws(SyntaxError) -> UInt32 {
                     guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
@@ -323,7 +280,7 @@ public struct JSONLine: Sendable {
     }
 
     struct Scanner {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var i = 0
 
         func peek() -> UInt8? { i < bytes.count ? bytes[i] : nil }
@@ -337,7 +294,7 @@ public struct JSONLine: Sendable {
             let start = i
             i += 1
             while i < bytes.count {
-                i = bytes.withUnsafeBufferPointer { JSONLine.nextSpecial($0, i) }
+                i = JSONLine.nextSpecial(bytes, i)
                 guard i < bytes.count else { break }
                 let b = bytes[i]
                 if b == 0x22 { i += 1; return start..<i }
@@ -403,5 +360,102 @@ public struct JSONLine: Sendable {
             for k in 0..<n where bytes[i + k] != word.utf8Start[k] { throw error("bad literal") }
             i += n
         }
+    }
+}
+
+/// A JSON line scanned where it lies (a slice of a read block, say): its top-level fields, without a copy of the line.
+/// `JSONLine` is this with the bytes kept.
+struct JSONLineView {
+    typealias Field = JSONLine.Field
+    let bytes: UnsafeBufferPointer<UInt8>
+    let fields: [Field]
+    let closingBrace: Int
+
+    init(bytes: UnsafeBufferPointer<UInt8>, fields: [Field], closingBrace: Int) {
+        self.bytes = bytes
+        self.fields = fields
+        self.closingBrace = closingBrace
+    }
+
+    /// Scans `bytes`, which must hold one JSON object (and spaces around it).
+    init(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONLine.SyntaxError) {
+        self.bytes = bytes
+        var scanner = JSONLine.Scanner(bytes: bytes)
+        scanner.skipSpace()
+        guard scanner.peek() == UInt8(ascii: "{") else { throw scanner.error("expected an object") }
+        scanner.i += 1
+        var fields: [Field] = []
+        fields.reserveCapacity(8)  // (one allocation for a typical record, not four as the array grows)
+        scanner.skipSpace()
+        if scanner.peek() == UInt8(ascii: "}") {
+            scanner.i += 1
+        } else {
+            while true {
+                scanner.skipSpace()
+                guard scanner.peek() == UInt8(ascii: "\"") else { throw scanner.error("expected a key") }
+                let keyRange = try scanner.string()
+                if JSONLine.nextBackslash(bytes.baseAddress!, keyRange.lowerBound, keyRange.upperBound) < keyRange.upperBound {
+                    _ = try JSONLine.decodeString(bytes, keyRange)  // a malformed escape is a syntax error
+                }
+                scanner.skipSpace()
+                guard scanner.peek() == UInt8(ascii: ":") else { throw scanner.error("expected ':'") }
+                scanner.i += 1
+                scanner.skipSpace()
+                let start = scanner.i
+                try scanner.value(depth: 0)
+                fields.append(Field(keyToken: keyRange, value: start..<scanner.i))
+                scanner.skipSpace()
+                if scanner.peek() == UInt8(ascii: ",") { scanner.i += 1; continue }
+                if scanner.peek() == UInt8(ascii: "}") { scanner.i += 1; break }
+                throw scanner.error("expected ',' or '}'")
+            }
+        }
+        closingBrace = scanner.i - 1
+        scanner.skipSpace()
+        guard scanner.i == bytes.count else { throw scanner.error("text after the object") }
+        self.fields = fields
+    }
+
+    /// A field's key, decoded.
+    func key(_ field: Field) -> String {
+        String(decoding: (try? JSONLine.decodeString(bytes, field.keyToken)) ?? [], as: UTF8.self)
+    }
+
+    /// The last field named `key` (keys are compared as bytes, escapes decoded only where there are some).
+    func field(_ key: String) -> Field? {
+        var key = key
+        return key.withUTF8 { want in
+            fields.last { f in
+                let token = (f.keyToken.lowerBound + 1)..<(f.keyToken.upperBound - 1)
+                if memchr(bytes.baseAddress! + token.lowerBound, 0x5C, token.count) == nil {
+                    return token.count == want.count
+                        && (want.count == 0 || memcmp(bytes.baseAddress! + token.lowerBound, want.baseAddress!, want.count) == 0)
+                }
+                return self.key(f).utf8.elementsEqual(want)
+            }
+        }
+    }
+
+    /// A field's value when it is a string (decoded to UTF-8 bytes), nil when it is not.
+    func string(_ field: Field) -> [UInt8]? {
+        guard bytes[field.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        return try? JSONLine.decodeString(bytes, field.value)
+    }
+
+    /// Where a string field's content is in the line when it has no escape (so it is its decoded bytes as they lie),
+    /// nil when the field is not a string or has escapes.
+    func unescapedString(_ field: Field) -> Range<Int>? {
+        guard bytes[field.value.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        let content = (field.value.lowerBound + 1)..<(field.value.upperBound - 1)
+        return JSONLine.nextBackslash(bytes.baseAddress!, content.lowerBound, content.upperBound) == content.upperBound ? content : nil
+    }
+
+    /// The value of `key` as text for an id: a string's content, or a number's or literal's raw text.
+    func idText(_ key: String) -> String? {
+        guard let f = field(key) else { return nil }
+        if let s = string(f) { return String(decoding: s, as: UTF8.self) }
+        let first = bytes[f.value.lowerBound]
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "n") { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[f.value]), as: UTF8.self)
     }
 }

@@ -134,7 +134,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                 parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
                     let (segmenter, signer, spoolWriter, _) = worker
                     results[i] = source.document(items[i]).map { doc in
-                        doc.text.withUnsafeBufferPointer { text in
+                        doc.textBytes.withUnsafeBufferPointer { text in
                             let segments = segmenter.segment(text)
                             let story = StoryLines(segments.lines)
                             var f = signer.sign(lines: segments.lines, where: { story.contains($0) },
@@ -143,7 +143,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                             let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
                             return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
                                             priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
-                                            textBytes: doc.text.count, textToken: doc.textToken.flatMap {
+                                            textBytes: doc.textBytes.count, textToken: doc.textToken.flatMap {
                                                 $0.upperBound <= Int(UInt32.max) ? UInt32($0.lowerBound)..<UInt32($0.upperBound) : nil
                                             },
                                             spoolLocation: spooled.location,

@@ -4,7 +4,13 @@ import Foundation
 public struct SourceDocument: Sendable {
     public var id: String
     /// The text as bytes; need not be valid UTF-8 (it is repaired for analysis, and kept as it is in the output).
-    public var text: [UInt8]
+    public var text: [UInt8] {
+        get { Array(textBytes) }
+        set { textBytes = newValue[...] }
+    }
+    /// The same bytes where they lie: a JSON line's text without escapes is a slice of the block the line was read
+    /// in, not a copy.
+    public var textBytes: ArraySlice<UInt8>
     /// Where the page came from; its host is the document's site for boilerplate counts.
     public var url: String?
     /// For `RepresentativePolicy.priority`.
@@ -14,8 +20,12 @@ public struct SourceDocument: Sendable {
     public var textToken: Range<Int>?
 
     public init(id: String, text: [UInt8], url: String? = nil, priority: Double? = nil) {
+        self.init(id: id, textBytes: text[...], url: url, priority: priority)
+    }
+
+    public init(id: String, textBytes: ArraySlice<UInt8>, url: String? = nil, priority: Double? = nil) {
         self.id = id
-        self.text = text
+        self.textBytes = textBytes
         self.url = url
         self.priority = priority
     }

@@ -32,7 +32,7 @@ public struct InMemorySource: DocumentSource {
     }
 
     public func document(_ item: SourceDocument) -> Result<SourceDocument, GhurbalError> { .success(item) }
-    public func size(of item: SourceDocument) -> Int { item.text.count }
+    public func size(of item: SourceDocument) -> Int { item.textBytes.count }
 }
 
 /// Where a run is, for progress displays.
