@@ -16,6 +16,12 @@ void ghurbal_keep_freed_memory(void) {
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/// Huge pages are asked for unless GHURBAL_HUGE_PAGES=0 (read at each call: they are rare, a few hundred a run).
+static int huge_pages_wanted(void) {
+    const char *setting = getenv("GHURBAL_HUGE_PAGES");
+    return !(setting != NULL && setting[0] == '0' && setting[1] == 0);
+}
+
 static size_t huge_length(size_t size) { return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); }
 
 void *ghurbal_allocate_bytes(size_t size, int zeroed) {
@@ -28,7 +34,8 @@ void *ghurbal_allocate_bytes(size_t size, int zeroed) {
         if (aligned > mapped) munmap(mapped, (size_t)(aligned - mapped));
         size_t tail = (size_t)(mapped + length + HUGE_PAGE - (aligned + length));
         if (tail > 0) munmap(aligned + length, tail);
-        (void)madvise(aligned, length, MADV_HUGEPAGE);  // advice only: without transparent huge pages, 4 KiB pages
+        // Advice only: without transparent huge pages, or with GHURBAL_HUGE_PAGES=0, the mapping has 4 KiB pages.
+        if (huge_pages_wanted()) (void)madvise(aligned, length, MADV_HUGEPAGE);
         return aligned;  // zeroed, as every new mapping is
     }
 #endif
@@ -51,7 +58,7 @@ void ghurbal_advise_huge_pages(void *bytes, size_t size) {
 #ifdef __linux__
     uintptr_t start = ((uintptr_t)bytes + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
     uintptr_t end = ((uintptr_t)bytes + size) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    if (end > start && huge_pages_wanted()) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 #else
     (void)bytes;
     (void)size;

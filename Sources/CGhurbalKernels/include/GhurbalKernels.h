@@ -19,7 +19,9 @@ void ghurbal_keep_freed_memory(void);
 
 /// `size` bytes for a large buffer that is filled once and kept (the spool's chunks, signature stores): from 2 MiB
 /// up, on Linux, a mapping of its own, aligned to 2 MiB and advised (MADV_HUGEPAGE) to be backed by transparent huge
-/// pages, which are faulted in and zeroed 2 MiB at a time instead of 4 KiB; below that, or elsewhere, `malloc`.
+/// pages, which are faulted in and zeroed 2 MiB at a time instead of 4 KiB (not advised when the environment has
+/// GHURBAL_HUGE_PAGES=0: where memory is fragmented, the kernel may compact it to make a huge page); below 2 MiB, or
+/// elsewhere than Linux, `malloc`.
 /// With `zeroed` non-zero, the bytes are zero (a new mapping is: it is not written again). NULL when out of memory.
 /// Free with `ghurbal_deallocate_bytes` and the same `size`.
 void *ghurbal_allocate_bytes(size_t size, int zeroed);
@@ -28,7 +30,8 @@ void *ghurbal_allocate_bytes(size_t size, int zeroed);
 void ghurbal_deallocate_bytes(void *bytes, size_t size);
 
 /// Advises (MADV_HUGEPAGE) that the whole 2 MiB pages inside `bytes[0..<size]`, memory from `malloc` that is about to
-/// be written for the first time, be backed by transparent huge pages. Advice only; a no-op elsewhere than Linux.
+/// be written for the first time, be backed by transparent huge pages. Advice only; a no-op elsewhere than Linux or
+/// with GHURBAL_HUGE_PAGES=0.
 void ghurbal_advise_huge_pages(void *bytes, size_t size);
 
 /// Starts writing `length` bytes of `fd` from `offset` back to disk without waiting (Linux's sync_file_range with
