@@ -215,6 +215,9 @@ public final class SignatureStore: @unchecked Sendable {
         return first
     }
 
+    /// Forgets every signature, keeping the memory for the next ones.
+    public func removeAll() { count = 0 }
+
     /// Where document `i`'s signature is written. Different documents may be written from different threads.
     @inline(__always)
     public func slotsPointer(_ i: Int) -> UnsafeMutablePointer<UInt32> {

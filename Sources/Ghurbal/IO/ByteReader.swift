@@ -39,7 +39,8 @@ public final class ByteReader {
             fd = d
             ownsDescriptor = true
         }
-        buffer = [UInt8](repeating: 0, count: Self.chunk)
+        // (Not zeroed: only bytes `read` wrote are ever read.)
+        buffer = [UInt8](unsafeUninitializedCapacity: Self.chunk) { _, count in count = Self.chunk }
         if gzip {
             let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
             z.initialize(to: z_stream())

@@ -126,9 +126,15 @@ public struct CleaningEngine<Source: DocumentSource> {
         try withoutActuallyEscaping(skip) { skip in
             // Each batch's results are merged (in input order, on one thread) while the next batch is analysed.
             var pendingMerge: (() throws -> Void)?
+            // The batches' signatures before the merge: two stores, used in turn (batch b is merged while b + 1 is
+            // signed), emptied and refilled rather than allocated for every batch.
+            let batchSignatures = [SignatureStore(permutations: k), SignatureStore(permutations: k)]
+            var batchNumber = 0
             try source.forEachBatch { items in
                 let results = ParallelSlots<Swift.Result<Analysis, GhurbalError>>(count: items.count)
-                let scratch = SignatureStore(permutations: k)
+                let scratch = batchSignatures[batchNumber & 1]
+                batchNumber += 1
+                scratch.removeAll()
                 _ = scratch.appendEmpty(items.count)
                 let previous = AlongsideJob(pendingMerge)
                 parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
