@@ -24,33 +24,43 @@ static int huge_pages_wanted(void) {
 
 static size_t huge_length(size_t size) { return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); }
 
-void *ghurbal_allocate_bytes(size_t size, int zeroed) {
+void *ghurbal_allocate_pages(size_t size) {
 #ifdef __linux__
-    if (size >= HUGE_PAGE) {
-        size_t length = huge_length(size);
-        uint8_t *mapped = mmap(NULL, length + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mapped == MAP_FAILED) return NULL;
-        uint8_t *aligned = (uint8_t *)(((uintptr_t)mapped + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-        if (aligned > mapped) munmap(mapped, (size_t)(aligned - mapped));
-        size_t tail = (size_t)(mapped + length + HUGE_PAGE - (aligned + length));
-        if (tail > 0) munmap(aligned + length, tail);
-        // Advice only: without transparent huge pages, or with GHURBAL_HUGE_PAGES=0, the mapping has 4 KiB pages.
-        if (huge_pages_wanted()) (void)madvise(aligned, length, MADV_HUGEPAGE);
-        return aligned;  // zeroed, as every new mapping is
-    }
+    size_t length = huge_length(size > 0 ? size : 1);
+    uint8_t *mapped = mmap(NULL, length + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) return NULL;
+    uint8_t *aligned = (uint8_t *)(((uintptr_t)mapped + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (aligned > mapped) munmap(mapped, (size_t)(aligned - mapped));
+    size_t tail = (size_t)(mapped + length + HUGE_PAGE - (aligned + length));
+    if (tail > 0) munmap(aligned + length, tail);
+    // Advice only: without transparent huge pages, or with GHURBAL_HUGE_PAGES=0, the mapping has 4 KiB pages.
+    if (huge_pages_wanted()) (void)madvise(aligned, length, MADV_HUGEPAGE);
+    return aligned;  // zeroed, as every new mapping is
+#else
+    return calloc(1, size > 0 ? size : 1);
 #endif
+}
+
+void ghurbal_deallocate_pages(void *bytes, size_t size) {
+    if (bytes == NULL) return;
+#ifdef __linux__
+    munmap(bytes, huge_length(size > 0 ? size : 1));
+#else
+    (void)size;
+    free(bytes);
+#endif
+}
+
+void *ghurbal_allocate_bytes(size_t size, int zeroed) {
     if (size == 0) size = 1;
-    return zeroed ? calloc(1, size) : malloc(size);
+    if (zeroed) return calloc(1, size);
+    void *bytes = malloc(size);
+    if (bytes != NULL && size >= HUGE_PAGE) ghurbal_advise_huge_pages(bytes, size);
+    return bytes;
 }
 
 void ghurbal_deallocate_bytes(void *bytes, size_t size) {
-    if (bytes == NULL) return;
-#ifdef __linux__
-    if (size >= HUGE_PAGE) {
-        munmap(bytes, huge_length(size));
-        return;
-    }
-#endif
+    (void)size;
     free(bytes);
 }
 

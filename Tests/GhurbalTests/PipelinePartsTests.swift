@@ -26,14 +26,20 @@ import Testing
         #expect(map.value(0xDEAD_BEEF_0000_0001) == nil || reference[0xDEAD_BEEF_0000_0001] != nil)
     }
 
-    /// Buffers from 2 MiB up are mappings of their own (`allocateLarge`): what is written stays, growing keeps it, a
-    /// zeroed one reads as zero, and a signature store's chunks hold 2 MiB whatever the permutations.
+    /// Large buffers (`allocateLarge` from the heap, `allocatePages` in mappings of their own, both advised to be huge
+    /// pages from 2 MiB up): what is written stays, growing keeps it, a zeroed one reads as zero, and a signature
+    /// store's chunks hold 2 MiB whatever the permutations.
     @Test func largeBuffersKeepTheirBytes() {
-        let buffer = ByteBuffer(capacity: 1 << 20)
-        for i in 0..<(3 << 20) { buffer.append(UInt8(truncatingIfNeeded: i &* 31)) }
-        #expect(buffer.count == 3 << 20)
-        #expect(buffer.bytes.indices.allSatisfy { buffer.bytes[$0] == UInt8(truncatingIfNeeded: $0 &* 31) })
-        var map = FlatHashMap(expected: 200_000)  // 2 × 512 Ki slots of 8 bytes: two mappings of 4 MiB
+        for pages in [false, true] {
+            let buffer = ByteBuffer(capacity: 1 << 20, pages: pages)
+            for i in 0..<(3 << 20) { buffer.append(UInt8(truncatingIfNeeded: i &* 31)) }
+            #expect(buffer.count == 3 << 20)
+            #expect(buffer.bytes.indices.allSatisfy { buffer.bytes[$0] == UInt8(truncatingIfNeeded: $0 &* 31) })
+        }
+        let mapped = allocatePages(byteCount: 5 << 20)
+        #expect(UnsafeBufferPointer(start: mapped, count: 5 << 20).allSatisfy { $0 == 0 })
+        deallocatePages(mapped, byteCount: 5 << 20)
+        var map = FlatHashMap(expected: 200_000)  // 2 × 512 Ki slots of 8 bytes: two zeroed buffers of 4 MiB
         #expect(map.value(12345) == nil)
         for key in 1...200_000 as ClosedRange<UInt64> { map.update(key &* 0x9E37_79B9, initial: key) { $0 } }
         #expect(map.count == 200_000)

@@ -46,7 +46,9 @@ final class SpoolWriter: @unchecked Sendable {
     static let chunkSize = 4 << 20
     /// Finished chunks: in memory (`bytes`), or at `fileOffset` in the file.
     @exclusivity(unchecked) var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int, capacity: Int)] = []
-    @exclusivity(unchecked) var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize)
+    /// The chunk being filled: in a mapping of its own, backed by huge pages where the system allows (chunks are
+    /// kept to the end of the run, so nothing is gained from heap memory that could be used again).
+    @exclusivity(unchecked) var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize, pages: true)
     @exclusivity(unchecked) var memoryUsed = 0
     @exclusivity(unchecked) var fd: Int32 = -1
     @exclusivity(unchecked) var fileBytes = 0
@@ -60,7 +62,7 @@ final class SpoolWriter: @unchecked Sendable {
     }
 
     deinit {
-        for chunk in chunks { if let bytes = chunk.bytes { ByteBuffer.deallocateStorage(bytes, chunk.capacity) } }
+        for chunk in chunks { if let bytes = chunk.bytes { ByteBuffer.deallocateStorage(bytes, chunk.capacity, pages: true) } }
         if fd >= 0 {
             close(fd)
             unlink(path)
@@ -125,7 +127,7 @@ final class SpoolWriter: @unchecked Sendable {
         if memoryUsed + buffer.capacity <= memoryBudget {
             memoryUsed += buffer.capacity
             chunks.append((buffer.storage, 0, buffer.capacity))
-            buffer.storage = ByteBuffer.allocateStorage(Self.chunkSize)
+            buffer.storage = ByteBuffer.allocateStorage(Self.chunkSize, pages: true)
             buffer.capacity = Self.chunkSize
             buffer.count = 0
             return

@@ -9,20 +9,28 @@ public final class ByteBuffer {
     @exclusivity(unchecked) var capacity: Int
     /// Number of valid bytes.
     @exclusivity(unchecked) public internal(set) var count: Int
+    /// The storage is a mapping of its own (`allocatePages`), not heap memory (`allocateLarge`).
+    let pages: Bool
 
-    public init(capacity: Int = 4096) {
+    public convenience init(capacity: Int = 4096) { self.init(capacity: capacity, pages: false) }
+
+    /// With `pages`, the storage comes from `allocatePages` (for a buffer whose storage is handed over and kept: the
+    /// spool's chunks).
+    init(capacity: Int, pages: Bool) {
         self.capacity = max(16, capacity)
-        self.storage = Self.allocateStorage(self.capacity)
+        self.pages = pages
+        self.storage = Self.allocateStorage(self.capacity, pages: pages)
         self.count = 0
     }
 
-    deinit { Self.deallocateStorage(storage, capacity) }
+    deinit { Self.deallocateStorage(storage, capacity, pages: pages) }
 
-    /// Storage from `allocateLarge` (huge pages from 2 MiB up, where the system has them).
-    static func allocateStorage(_ capacity: Int) -> UnsafeMutablePointer<UInt8> { allocateLarge(UInt8.self, count: capacity) }
+    static func allocateStorage(_ capacity: Int, pages: Bool) -> UnsafeMutablePointer<UInt8> {
+        pages ? allocatePages(byteCount: capacity) : allocateLarge(UInt8.self, count: capacity)
+    }
 
-    static func deallocateStorage(_ storage: UnsafeMutablePointer<UInt8>, _ capacity: Int) {
-        deallocateLarge(storage, count: capacity)
+    static func deallocateStorage(_ storage: UnsafeMutablePointer<UInt8>, _ capacity: Int, pages: Bool) {
+        if pages { deallocatePages(storage, byteCount: capacity) } else { deallocateLarge(storage, count: capacity) }
     }
 
     /// Forgets the content, keeping the memory.
@@ -36,9 +44,9 @@ public final class ByteBuffer {
     func grow(to minimum: Int) {
         var newCapacity = capacity
         while newCapacity < minimum { newCapacity *= 2 }
-        let fresh = Self.allocateStorage(newCapacity)
+        let fresh = Self.allocateStorage(newCapacity, pages: pages)
         fresh.update(from: storage, count: count)
-        Self.deallocateStorage(storage, capacity)
+        Self.deallocateStorage(storage, capacity, pages: pages)
         storage = fresh
         capacity = newCapacity
     }
