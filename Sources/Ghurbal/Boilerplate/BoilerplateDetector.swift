@@ -84,17 +84,21 @@ public struct BoilerplateSketcher: Sendable {
             }
             blocks.reserveCapacity(multiLine)
             signatures.reserveCapacity(multiLine * k)
-            var lineSet: [UInt64] = []
-            lineSet.reserveCapacity(longest)
-            for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
-                lineSet.removeAll(keepingCapacity: true)
-                for l in block.lines { lineSet.append(segments.lines[l].hash) }
-                let at = signatures.count
-                signatures.append(contentsOf: repeatElement(UInt32.max, count: k))
-                signatures.withUnsafeMutableBufferPointer { sig in
-                    lineSet.withUnsafeBufferPointer { _ = blockHasher.sign($0, into: sig.baseAddress! + at) }
+            // The line hashes of one block at a time, in scratch space (on the stack when it is small).
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { lineSet in
+                for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
+                    var n = 0
+                    for l in block.lines {
+                        lineSet[n] = segments.lines[l].hash
+                        n += 1
+                    }
+                    let at = signatures.count
+                    signatures.append(contentsOf: repeatElement(UInt32.max, count: k))
+                    signatures.withUnsafeMutableBufferPointer { sig in
+                        _ = blockHasher.sign(UnsafeBufferPointer(rebasing: lineSet[0..<n]), into: sig.baseAddress! + at)
+                    }
+                    blocks.append(Int32(b))
                 }
-                blocks.append(Int32(b))
             }
         }
         return BoilerplateSketch(lineHashes: unique, blocks: blocks, blockSignatures: signatures)

@@ -316,7 +316,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 return .failure(.emptyInput(InputLocation(path: file.path, line: line, field: options.textField)))
             }
             let id = json.idText(options.idField) ?? "\(file.relativePath):\(line)"
-            let url = json.field(options.urlField).flatMap(json.string).map { String(decoding: $0, as: UTF8.self) }
+            let url = json.field(options.urlField).flatMap(json.text)
             let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
             var document = SourceDocument(id: id, textBytes: text, url: url, priority: priority)
             document.textToken = textField.value

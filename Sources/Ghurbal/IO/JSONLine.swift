@@ -450,10 +450,17 @@ struct JSONLineView {
         return JSONLine.nextBackslash(bytes.baseAddress!, content.lowerBound, content.upperBound) == content.upperBound ? content : nil
     }
 
+    /// A string field's value as a `String` (invalid UTF-8 repaired), nil when the field is not a string. Made from the
+    /// line's bytes when the value has no escapes.
+    func text(_ field: Field) -> String? {
+        if let content = unescapedString(field) { return String(decoding: UnsafeBufferPointer(rebasing: bytes[content]), as: UTF8.self) }
+        return string(field).map { String(decoding: $0, as: UTF8.self) }
+    }
+
     /// The value of `key` as text for an id: a string's content, or a number's or literal's raw text.
     func idText(_ key: String) -> String? {
         guard let f = field(key) else { return nil }
-        if let s = string(f) { return String(decoding: s, as: UTF8.self) }
+        if let s = text(f) { return s }
         let first = bytes[f.value.lowerBound]
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || first == UInt8(ascii: "n") { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[f.value]), as: UTF8.self)
