@@ -50,27 +50,3 @@ void ghurbal_deallocate_pages(void *bytes, size_t size) {
     free(bytes);
 #endif
 }
-
-void *ghurbal_allocate_bytes(size_t size, int zeroed) {
-    if (size == 0) size = 1;
-    if (zeroed) return calloc(1, size);
-    void *bytes = malloc(size);
-    if (bytes != NULL && size >= HUGE_PAGE) ghurbal_advise_huge_pages(bytes, size);
-    return bytes;
-}
-
-void ghurbal_deallocate_bytes(void *bytes, size_t size) {
-    (void)size;
-    free(bytes);
-}
-
-void ghurbal_advise_huge_pages(void *bytes, size_t size) {
-#ifdef __linux__
-    uintptr_t start = ((uintptr_t)bytes + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t end = ((uintptr_t)bytes + size) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (end > start && huge_pages_wanted()) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-#else
-    (void)bytes;
-    (void)size;
-#endif
-}

@@ -17,15 +17,6 @@ const char *ghurbal_minhash_kernel_name(void);
 /// (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD). A no-op with other C libraries.
 void ghurbal_keep_freed_memory(void);
 
-/// `size` bytes from `malloc` (`calloc` when `zeroed` is non-zero), for a large buffer: from 2 MiB up, and unless
-/// `zeroed`, the whole 2 MiB pages inside it are advised to be backed by transparent huge pages
-/// (`ghurbal_advise_huge_pages`). Memory from the heap is used again after it is freed, with the pages it already has,
-/// which on a virtual machine is cheaper than fresh ones. NULL when out of memory. Free with `ghurbal_deallocate_bytes`.
-void *ghurbal_allocate_bytes(size_t size, int zeroed);
-
-/// Frees what `ghurbal_allocate_bytes(size, …)` returned.
-void ghurbal_deallocate_bytes(void *bytes, size_t size);
-
 /// `size` zeroed bytes in a mapping of their own (on Linux), aligned to 2 MiB and advised (MADV_HUGEPAGE) to be backed
 /// by transparent huge pages, which are faulted in and zeroed 2 MiB at a time instead of 4 KiB: for buffers that are
 /// filled once and kept to the end (the spool's chunks). Not advised when the environment has GHURBAL_HUGE_PAGES=0
@@ -35,11 +26,6 @@ void *ghurbal_allocate_pages(size_t size);
 
 /// Frees what `ghurbal_allocate_pages(size)` returned.
 void ghurbal_deallocate_pages(void *bytes, size_t size);
-
-/// Advises (MADV_HUGEPAGE) that the whole 2 MiB pages inside `bytes[0..<size]`, memory from `malloc` that is about to
-/// be written for the first time, be backed by transparent huge pages. Advice only; a no-op elsewhere than Linux or
-/// with GHURBAL_HUGE_PAGES=0.
-void ghurbal_advise_huge_pages(void *bytes, size_t size);
 
 /// Starts writing `length` bytes of `fd` from `offset` back to disk without waiting (Linux's sync_file_range with
 /// SYNC_FILE_RANGE_WRITE), so that a later fsync has little left to wait for. Returns 0, or -1 with errno; a no-op

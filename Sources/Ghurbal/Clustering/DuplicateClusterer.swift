@@ -178,36 +178,33 @@ struct DuplicateClusterer {
 }
 
 /// The signatures of a corpus in chunks of `chunkSignatures × permutations` slots: growing never copies what is
-/// there, and a signature never moves once added, so different threads may write different signatures. A chunk holds
-/// at least 4,096 signatures and 2 MiB (`allocateLarge`: huge pages where the system has them).
+/// there, and a signature never moves once added, so different threads may write different signatures. (The chunk size
+/// is a constant: the subscript is in the hottest loops of the boilerplate decision and the clustering.)
 public final class SignatureStore: @unchecked Sendable {
     public let permutations: Int
     @exclusivity(unchecked) public private(set) var count: Int
-    let chunkShift: Int
-    var chunkSignatures: Int { 1 << chunkShift }
+    static let chunkShift = 12
+    static let chunkSignatures = 1 << chunkShift
     @exclusivity(unchecked) var chunks: [UnsafeMutablePointer<UInt32>] = []
 
     /// `capacity` is accepted for compatibility; chunks are added as needed.
     public init(permutations: Int, capacity: Int = 0) {
         self.permutations = permutations
         self.count = 0
-        var shift = 12
-        while (4 << shift) * permutations < 2 << 20 { shift += 1 }
-        chunkShift = shift
     }
 
-    deinit { for c in chunks { deallocateLarge(c, count: chunkSignatures * permutations) } }
+    deinit { for c in chunks { c.deallocate() } }
 
     /// Adds `n` documents with every slot at `UInt32.max`; returns the first new index.
     public func appendEmpty(_ n: Int) -> Int {
-        while chunks.count << chunkShift < count + n {
-            chunks.append(allocateLarge(UInt32.self, count: chunkSignatures * permutations))
+        while chunks.count << Self.chunkShift < count + n {
+            chunks.append(.allocate(capacity: Self.chunkSignatures * permutations))
         }
         var i = count
         while i < count + n {
-            let inChunk = i & (chunkSignatures - 1)
-            let run = min(count + n - i, chunkSignatures - inChunk)
-            (chunks[i >> chunkShift] + inChunk * permutations).initialize(repeating: .max, count: run * permutations)
+            let inChunk = i & (Self.chunkSignatures - 1)
+            let run = min(count + n - i, Self.chunkSignatures - inChunk)
+            (chunks[i >> Self.chunkShift] + inChunk * permutations).initialize(repeating: .max, count: run * permutations)
             i += run
         }
         let first = count
@@ -221,12 +218,12 @@ public final class SignatureStore: @unchecked Sendable {
     /// Where document `i`'s signature is written. Different documents may be written from different threads.
     @inline(__always)
     public func slotsPointer(_ i: Int) -> UnsafeMutablePointer<UInt32> {
-        chunks[i >> chunkShift] + (i & (chunkSignatures - 1)) * permutations
+        chunks[i >> Self.chunkShift] + (i & (Self.chunkSignatures - 1)) * permutations
     }
 
     public subscript(_ i: Int) -> UnsafeBufferPointer<UInt32> {
         UnsafeBufferPointer(start: slotsPointer(i), count: permutations)
     }
 
-    public var memoryBytes: Int { chunks.count * chunkSignatures * permutations * 4 }
+    public var memoryBytes: Int { chunks.count * Self.chunkSignatures * permutations * 4 }
 }

@@ -1,5 +1,4 @@
 internal import CZlib
-internal import CGhurbalKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -201,8 +200,6 @@ public final class ByteReader {
             let count = p - start
             let block = buffer.withUnsafeBufferPointer { b in
                 [UInt8](unsafeUninitializedCapacity: max(count, b.count)) { out, initialized in
-                    // (The heap's pages under the blocks are faulted in once, then reused: huge pages where possible.)
-                    ghurbal_advise_huge_pages(out.baseAddress!, out.count)
                     out.baseAddress!.initialize(from: b.baseAddress! + start, count: count)
                     initialized = count
                 }

@@ -13,15 +13,13 @@ struct FlatHashMap: @unchecked Sendable {
     private final class Storage: @unchecked Sendable {
         var keys: UnsafeMutablePointer<UInt64>
         var values: UnsafeMutablePointer<UInt64>
-        let capacity: Int
-        init(_ keys: UnsafeMutablePointer<UInt64>, _ values: UnsafeMutablePointer<UInt64>, capacity: Int) {
+        init(_ keys: UnsafeMutablePointer<UInt64>, _ values: UnsafeMutablePointer<UInt64>) {
             self.keys = keys
             self.values = values
-            self.capacity = capacity
         }
         deinit {
-            deallocateLarge(keys, count: capacity)
-            deallocateLarge(values, count: capacity)
+            keys.deallocate()
+            values.deallocate()
         }
     }
 
@@ -31,9 +29,11 @@ struct FlatHashMap: @unchecked Sendable {
         while c < expected * 2 { c *= 2 }
         capacity = c
         shift = UInt64(64 - c.trailingZeroBitCount)
-        keys = allocateLarge(UInt64.self, count: c, zeroed: true)
-        values = allocateLarge(UInt64.self, count: c, zeroed: true)
-        owner = Storage(keys, values, capacity: c)
+        keys = .allocate(capacity: c)
+        keys.initialize(repeating: 0, count: c)
+        values = .allocate(capacity: c)
+        values.initialize(repeating: 0, count: c)
+        owner = Storage(keys, values)
     }
 
     @inline(__always) private static func stored(_ key: UInt64) -> UInt64 { key == 0 ? 1 : key }

@@ -9,7 +9,7 @@ public final class ByteBuffer {
     @exclusivity(unchecked) var capacity: Int
     /// Number of valid bytes.
     @exclusivity(unchecked) public internal(set) var count: Int
-    /// The storage is a mapping of its own (`allocatePages`), not heap memory (`allocateLarge`).
+    /// The storage is a mapping of its own (`allocatePages`), not heap memory.
     let pages: Bool
 
     public convenience init(capacity: Int = 4096) { self.init(capacity: capacity, pages: false) }
@@ -26,11 +26,11 @@ public final class ByteBuffer {
     deinit { Self.deallocateStorage(storage, capacity, pages: pages) }
 
     static func allocateStorage(_ capacity: Int, pages: Bool) -> UnsafeMutablePointer<UInt8> {
-        pages ? allocatePages(byteCount: capacity) : allocateLarge(UInt8.self, count: capacity)
+        pages ? allocatePages(byteCount: capacity) : .allocate(capacity: capacity)
     }
 
     static func deallocateStorage(_ storage: UnsafeMutablePointer<UInt8>, _ capacity: Int, pages: Bool) {
-        if pages { deallocatePages(storage, byteCount: capacity) } else { deallocateLarge(storage, count: capacity) }
+        if pages { deallocatePages(storage, byteCount: capacity) } else { storage.deallocate() }
     }
 
     /// Forgets the content, keeping the memory.

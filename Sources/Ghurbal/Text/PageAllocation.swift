@@ -1,0 +1,12 @@
+internal import CGhurbalKernels
+
+/// Zeroed bytes in a mapping of their own backed by huge pages where the system allows (`ghurbal_allocate_pages`):
+/// for buffers filled once and kept to the end of the run, such as the spool's chunks. Free with `deallocatePages`.
+func allocatePages(byteCount: Int) -> UnsafeMutablePointer<UInt8> {
+    guard let raw = ghurbal_allocate_pages(byteCount) else { fatalError("out of memory: \(byteCount) bytes") }
+    return raw.bindMemory(to: UInt8.self, capacity: byteCount)
+}
+
+func deallocatePages(_ pointer: UnsafeMutablePointer<UInt8>, byteCount: Int) {
+    ghurbal_deallocate_pages(pointer, byteCount)
+}
