@@ -181,8 +181,10 @@ def main():
     times = {name: [] for name, _, _ in tools}
     peaks = {name: 0 for name, _, _ in tools}
     def warm(path):
-        # Untimed, before every tool: the input is read once so that it is in the page cache, whatever the tool before
-        # did to the cache (datatrove's stages write and read gigabytes; this VM's reclaim evicts idle pages).
+        # Untimed, before every tool: what the tool before wrote is flushed to disk (datatrove's stages write gigabytes,
+        # whose writeback would otherwise run during the next tool), and the input is read once so that it is in the
+        # page cache, whatever the tool before did to the cache (this VM's reclaim evicts idle pages).
+        os.sync()
         with open(path, "rb") as f:
             while f.read(1 << 24):
                 pass

@@ -20,6 +20,9 @@ for docs in "${sizes[@]}"; do
     mb=$(awk -v b="$(stat -c %s "$pages")" 'BEGIN { printf "%.1f", b / 1e6 }')
     for threads in 1 2; do
         rm -rf "$work/out"
+        # Untimed: the last run's output flushed, the input in the page cache.
+        sync
+        cat "$pages" > /dev/null
         /usr/bin/time -v "$bin" clean "$pages" -o "$work/out" --threads "$threads" --quiet 2> "$work/time.txt"
         secs=$(awk -F': ' '/Elapsed/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$work/time.txt")
         rss=$(awk -F': ' '/Maximum resident/ { printf "%.0f", $2 / 1024 }' "$work/time.txt")
