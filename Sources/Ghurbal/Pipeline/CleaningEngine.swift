@@ -226,10 +226,11 @@ public struct CleaningEngine<Source: DocumentSource> {
             let locations = spoolLocations, lengths = spoolLengths, storyFacts = facts
             let previous = AlongsideJob(pendingMerge)
             parallelForEach(count: count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
-                let (_, signer, _, buffer) = worker
+                let (segmenter, signer, _, buffer) = worker
                 let d = first + i
                 results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
-                    let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer)
+                    let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer,
+                                                                      reusing: segmenter)
                     let removals = model.removals(document: d, segments: segments, normalized: normalized)
                     let removedCount = removals.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
                     var cleaned = Cleaned(outcome: DocumentOutcome(index: d, removedLines: [], duplicateOf: nil, similarity: nil,

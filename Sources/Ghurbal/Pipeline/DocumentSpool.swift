@@ -161,8 +161,9 @@ struct SpoolReader: @unchecked Sendable {
 
     /// The record at `location` (`length` bytes, as `SpoolWriter.append` returned them), rebuilt as a
     /// `SegmentedDocument` of its non-blank lines; their `normalized` ranges point into the returned bytes, which
-    /// live in the spool or in `buffer` (for a record read from a file).
-    func document(at location: UInt64, length: Int, into buffer: ByteBuffer) throws(GhurbalError)
+    /// live in the spool or in `buffer` (for a record read from a file). With `reusing`, that segmenter's arrays are
+    /// filled (a segmenter the thread does not use in this pass: no allocation per document).
+    func document(at location: UInt64, length: Int, into buffer: ByteBuffer, reusing arrays: DocumentSegmenter? = nil) throws(GhurbalError)
         -> (segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>) {
         let writer = writers[Int(location >> 56)]
         let chunk = writer.chunks[Int((location >> 32) & 0xFF_FFFF)]
@@ -190,8 +191,14 @@ struct SpoolReader: @unchecked Sendable {
         let text = UnsafeBufferPointer(start: (record + 8 + lineCount * SpoolLine.size).assumingMemoryBound(to: UInt8.self),
                                        count: textBytes)
         var lines: [SegmentedLine] = []
-        lines.reserveCapacity(lineCount)
         var blocks: [SegmentedBlock] = []
+        if let arrays {
+            swap(&lines, &arrays.lineStorage)
+            swap(&blocks, &arrays.blockStorage)
+            lines.removeAll(keepingCapacity: true)
+            blocks.removeAll(keepingCapacity: true)
+        }
+        lines.reserveCapacity(lineCount)
         blocks.reserveCapacity(lineCount)
         var at = 0
         for i in 0..<lineCount {
@@ -214,6 +221,10 @@ struct SpoolReader: @unchecked Sendable {
             } else {
                 blocks[blocks.count - 1].lines = blocks[blocks.count - 1].lines.lowerBound..<(i + 1)
             }
+        }
+        if let arrays {
+            arrays.lineStorage = lines
+            arrays.blockStorage = blocks
         }
         return (SegmentedDocument(lines: lines, blocks: blocks), text)
     }
