@@ -96,6 +96,12 @@ public struct CleaningEngine<Source: DocumentSource> {
         let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer) = { w in
             scratchBox.value[w]
         }
+        // The bands and rows of the two clusterings after pass 1, chosen on a thread of their own while pass 1 runs
+        // (a few milliseconds each, which would otherwise be spent between the passes with one core).
+        let nearLSHOverride = c.lsh, storyThreshold = b.storyThreshold
+        let lshChoices = BackgroundValue {
+            (near: nearLSHOverride, story: LSHParameters.optimal(threshold: storyThreshold, permutations: k))
+        }
         var clock = Date()
         var phases: [(String, Double)] = []
         func phase(_ name: String) {
@@ -194,11 +200,12 @@ public struct CleaningEngine<Source: DocumentSource> {
         let n = ids.count
         let spooled = try spool.finish()
         phase("analyse")
+        let lsh = lshChoices.value
         let clusterer = DuplicateClusterer(threshold: c.threshold, policy: c.policy, verification: .signatures,
-                                           lsh: c.lsh, maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
+                                           lsh: lsh.near, maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
         let policyPriorities = anyPriority ? priorities : nil
         let storyClusterer = DuplicateClusterer(threshold: b.storyThreshold, policy: .firstSeen, verification: .signatures,
-                                                lsh: LSHParameters.optimal(threshold: b.storyThreshold, permutations: k),
+                                                lsh: lsh.story,
                                                 maxComparisonsPerEntry: c.maxComparisonsPerEntry, threads: workers)
         var (storySets, _) = storyClusterer.connect(signatures: storySignatures, facts: facts, shingleSets: nil)
         let storyOf = (0..<n).map { storySets.find($0) }

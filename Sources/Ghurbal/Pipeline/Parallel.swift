@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Calls `body(state, i)` for every i in 0..<count on up to `workers` threads. Thread w (0 ≤ w < workers) makes its
@@ -79,3 +80,23 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
+
+/// A value computed on a thread of its own from the moment it is made; `value` waits for it.
+final class BackgroundValue<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: T?
+
+    init(_ compute: @escaping @Sendable () -> T) {
+        Thread.detachNewThread { [self] in
+            result = compute()
+            done.signal()
+        }
+    }
+
+    /// The value, once computed (the thread writes it before it signals; the signal is passed on for a later call).
+    var value: T {
+        done.wait()
+        defer { done.signal() }
+        return result!
+    }
+}
