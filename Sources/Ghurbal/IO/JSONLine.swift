@@ -77,7 +77,8 @@ public struct JSONLine: Sendable {
 
     /// Decodes the string token at `range` (quotes included). Lone surrogates become U+FFFD.
     public static func decodeString(_ bytes: [UInt8], _ range: Range<Int>) throws(SyntaxError) -> [UInt8] {
-        try bytes.withUnsafeBufferPointer { b throws(SyntaxError) in try decodeString(b, range) }
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "the token must lie in the bytes")
+        return try bytes.withUnsafeBufferPointer { b throws(SyntaxError) in try decodeString(b, range) }
     }
 
     /// `decodeString` for a token in `bytes`.

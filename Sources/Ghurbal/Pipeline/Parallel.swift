@@ -80,7 +80,6 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-
 /// A value computed on a thread of its own from the moment it is made; `value` waits for it.
 final class BackgroundValue<T: Sendable>: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
