@@ -98,9 +98,10 @@ public struct CleaningEngine<Source: DocumentSource> {
         }
         // The bands and rows of the two clusterings after pass 1, chosen on a thread of their own while pass 1 runs
         // (a few milliseconds each, which would otherwise be spent between the passes with one core).
-        let nearLSHOverride = c.lsh, storyThreshold = b.storyThreshold
+        // (`c.lsh` is computed, not stored: it is read on that thread.)
+        let storyThreshold = b.storyThreshold
         let lshChoices = BackgroundValue {
-            (near: nearLSHOverride, story: LSHParameters.optimal(threshold: storyThreshold, permutations: k))
+            (near: c.lsh, story: LSHParameters.optimal(threshold: storyThreshold, permutations: k))
         }
         var clock = Date()
         var phases: [(String, Double)] = []
