@@ -26,8 +26,9 @@ import Testing
         }
     }
 
-    /// The first pass scans each line where it lies (`jsonLineDocument`); the write pass parses a copy
-    /// (`parseJSONLine`). Both must give the same document, or the same reason to skip it.
+    /// The first pass takes each line's document where the line lies (`jsonLineDocument`); the write pass also keeps
+    /// the line (`parseJSONLine`). Both must give the same document, or the same reason to skip it, and agree with
+    /// `JSONLine`'s accessors on the line alone.
     @Test func documentsScannedInPlaceEqualParsedOnes() throws {
         let lines = [#"{"id": "a", "text": "سطر أول\nسطر ثان", "url": "http://x.com/1"}"#,
                      #"{"id": 7, "text": "بلا هروب", "priority": 2.5}"#,
@@ -49,12 +50,24 @@ import Testing
             items.append(item)
             start = end + 1
             let inPlace = source.jsonLineDocument(item, file)
-            let parsed = source.parseJSONLine(item, file).map(\.document)
+            let parsedLine = source.parseJSONLine(item, file)
+            let parsed = parsedLine.map(\.document)
+            // And both against the line parsed on its own with `JSONLine`'s accessors.
+            var own = Array(line.utf8)
+            if own.last == 0x0D { own.removeLast() }
+            let reference = try? JSONLine(own)
             switch (inPlace, parsed) {
             case (.success(let a), .success(let b)):
                 #expect(a.id == b.id && a.text == b.text && a.url == b.url && a.priority == b.priority && a.textToken == b.textToken, "\(line)")
+                #expect(reference.map { r in
+                    a.text == r.string("text") && a.id == (r.idText("id") ?? "in.jsonl:\(n + 2)")
+                        && a.url == r.string("url").map { String(decoding: $0, as: UTF8.self) }
+                        && a.textToken == r.field("text")?.value && (try? parsedLine.get())?.json.bytes == own
+                } == true, "\(line)")
             case (.failure(let a), .failure(let b)):
                 #expect("\(a)" == "\(b)", "\(line)")
+                let text = reference.flatMap { $0.string("text") }
+                #expect(text.map { $0.allSatisfy { $0 == 0x20 } } ?? true, "\(line)")  // no line, no string text, or blank
             default:
                 Issue.record("\(line): \(inPlace) against \(parsed)")
             }

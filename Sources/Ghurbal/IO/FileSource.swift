@@ -290,11 +290,22 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         }
     }
 
-    /// The document of a JSON line, as `parseJSONLine` makes it but scanned where the line lies: a text without
-    /// escapes is a slice of the read block, not a copy.
+    /// The document of a JSON line, scanned where the line lies: a text without escapes is a slice of the read block,
+    /// not a copy.
     func jsonLineDocument(_ item: RawItem, _ file: InputFile) -> Result<SourceDocument, GhurbalError> {
+        scanJSONLine(item, file, keepingLine: false).map(\.document)
+    }
+
+    /// The document of a JSON line and the parsed line (for writing it back).
+    public func parseJSONLine(_ item: RawItem, _ file: InputFile) -> Result<(document: SourceDocument, json: JSONLine), GhurbalError> {
+        scanJSONLine(item, file, keepingLine: true).map { ($0.document, $0.line!) }
+    }
+
+    /// Both of the above: the line is scanned in place, and copied into a `JSONLine` only when `keepingLine`.
+    private func scanJSONLine(_ item: RawItem, _ file: InputFile, keepingLine: Bool)
+        -> Result<(document: SourceDocument, line: JSONLine?), GhurbalError> {
         let line = Int(item.line)
-        return item.bytes.withUnsafeBufferPointer { whole -> Result<SourceDocument, GhurbalError> in
+        return item.bytes.withUnsafeBufferPointer { whole -> Result<(document: SourceDocument, line: JSONLine?), GhurbalError> in
             let bytes = whole.last == 0x0D ? UnsafeBufferPointer(rebasing: whole.dropLast()) : whole
             let json: JSONLineView
             do throws(JSONLine.SyntaxError) { json = try JSONLineView(bytes) } catch {
@@ -320,30 +331,8 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
             var document = SourceDocument(id: id, textBytes: text, url: url, priority: priority)
             document.textToken = textField.value
-            return .success(document)
+            let kept = keepingLine ? JSONLine(bytes: Array(bytes), fields: json.fields, closingBrace: json.closingBrace) : nil
+            return .success((document, kept))
         }
-    }
-
-    /// The document of a JSON line and the parsed line (for writing it back).
-    public func parseJSONLine(_ item: RawItem, _ file: InputFile) -> Result<(document: SourceDocument, json: JSONLine), GhurbalError> {
-        var bytes = Array(item.bytes)
-        if bytes.last == 0x0D { bytes.removeLast() }
-        let line = Int(item.line)
-        let json: JSONLine
-        do { json = try JSONLine(bytes) } catch {
-            return .failure(.malformedJSON(InputLocation(path: file.path, line: line), reason: error.reason))
-        }
-        guard let textField = json.field(options.textField), let text = json.string(textField) else {
-            return .failure(.missingField(InputLocation(path: file.path, line: line, field: options.textField)))
-        }
-        if Self.isBlank(text) {
-            return .failure(.emptyInput(InputLocation(path: file.path, line: line, field: options.textField)))
-        }
-        let id = json.idText(options.idField) ?? "\(file.relativePath):\(line)"
-        let url = json.string(options.urlField).map { String(decoding: $0, as: UTF8.self) }
-        let priority = options.priorityField.flatMap { json.idText($0) }.flatMap(Double.init)
-        var document = SourceDocument(id: id, text: text, url: url, priority: priority)
-        document.textToken = textField.value
-        return .success((document, json))
     }
 }

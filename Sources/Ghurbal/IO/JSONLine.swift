@@ -33,6 +33,13 @@ public struct JSONLine: Sendable {
         closingBrace = scanned.closingBrace
     }
 
+    /// A line scanned before (`JSONLineView`), with its bytes.
+    init(bytes: [UInt8], fields: [Field], closingBrace: Int) {
+        self.bytes = bytes
+        self.fields = fields
+        self.closingBrace = closingBrace
+    }
+
     private func view(_ b: UnsafeBufferPointer<UInt8>) -> JSONLineView {
         JSONLineView(bytes: b, fields: fields, closingBrace: closingBrace)
     }
