@@ -62,7 +62,7 @@ final class SpoolWriter: @unchecked Sendable {
     }
 
     deinit {
-        for chunk in chunks { if let bytes = chunk.bytes { ByteBuffer.deallocateStorage(bytes, chunk.capacity, pages: true) } }
+        for chunk in chunks { if let bytes = chunk.bytes { deallocatePages(bytes, byteCount: chunk.capacity) } }
         if fd >= 0 {
             close(fd)
             unlink(path)
@@ -127,7 +127,7 @@ final class SpoolWriter: @unchecked Sendable {
         if memoryUsed + buffer.capacity <= memoryBudget {
             memoryUsed += buffer.capacity
             chunks.append((buffer.storage, 0, buffer.capacity))
-            buffer.storage = ByteBuffer.allocateStorage(Self.chunkSize, pages: true)
+            buffer.storage = allocatePages(byteCount: Self.chunkSize)
             buffer.capacity = Self.chunkSize
             buffer.count = 0
             return

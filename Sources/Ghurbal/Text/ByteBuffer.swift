@@ -25,11 +25,11 @@ public final class ByteBuffer {
 
     deinit { Self.deallocateStorage(storage, capacity, pages: pages) }
 
-    static func allocateStorage(_ capacity: Int, pages: Bool) -> UnsafeMutablePointer<UInt8> {
+    private static func allocateStorage(_ capacity: Int, pages: Bool) -> UnsafeMutablePointer<UInt8> {
         pages ? allocatePages(byteCount: capacity) : .allocate(capacity: capacity)
     }
 
-    static func deallocateStorage(_ storage: UnsafeMutablePointer<UInt8>, _ capacity: Int, pages: Bool) {
+    private static func deallocateStorage(_ storage: UnsafeMutablePointer<UInt8>, _ capacity: Int, pages: Bool) {
         if pages { deallocatePages(storage, byteCount: capacity) } else { storage.deallocate() }
     }
 
