@@ -245,7 +245,11 @@ public final class BoilerplateDetector {
         // Blocks: near-identical blocks of one site, joined, counted in stories. Sites never share a block group, so
         // the sites are split into one shard per thread (by site number), each with its own index and union-find; the
         // band keys include the site, so that a bucket holds one site and the result does not depend on the shards.
-        var blocks = FlatHashMap(expected: 16)  // BoilerplateModel.blockKey(doc, block) → stories of its group
+        // Per document, the blocks (their index in the document) whose group is boilerplate: `blockStart[d]..<
+        // blockStart[d + 1]` in `boilerplateBlocks`, ascending. (Pass 2 reads a document's entries together: one cache
+        // line, where a hash map keyed by document and block took a miss per block.)
+        var blockStart = [Int](repeating: 0, count: n + 1)
+        var boilerplateBlocks: [Int32] = []
         if configuration.detectBlocks && blockDoc.count > 1 {
             let lsh = LSHParameters.optimal(threshold: configuration.blockThreshold,
                                             permutations: configuration.blockPermutations)
@@ -270,7 +274,7 @@ public final class BoilerplateDetector {
             for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
             let shards = shardLists
             let blockThreshold = configuration.blockThreshold
-            let found = ParallelSlots<[(key: UInt64, stories: Int)]>(count: workers)
+            let found = ParallelSlots<[Int32]>(count: workers)  // global block numbers
             parallelForEach(count: workers, workers: workers, makeState: { _ in }) { _, shard in
                 let mine = shards[shard]  // global block numbers, ascending; local number = position here
                 let m = mine.count
@@ -314,7 +318,7 @@ public final class BoilerplateDetector {
                 }
                 var groups = grouper.groups
                 var mark = [Int32](repeating: -1, count: n)
-                var result: [(key: UInt64, stories: Int)] = []
+                var result: [Int32] = []
                 for (g, group) in groups.groups().enumerated() {
                     var stories = 0
                     for j in group {
@@ -322,20 +326,26 @@ public final class BoilerplateDetector {
                         if mark[story] != Int32(g) { mark[story] = Int32(g); stories += 1 }
                     }
                     guard stories >= requiredBySite[site(group[0])] ?? Int.max else { continue }
-                    for j in group {
-                        let b = Int(mine[j])
-                        result.append((BoilerplateModel.blockKey(Int(blockDoc[b]), Int(blockIndexInDoc[b])), stories))
-                    }
+                    for j in group { result.append(mine[j]) }
                 }
                 found[shard] = result
             }
-            blocks = FlatHashMap(expected: (0..<workers).reduce(0) { $0 + found[$1]!.count })
+            // In block order, which is document order, then order within the document.
+            var marked = [Bool](repeating: false, count: blockCount)
+            var count = 0
             for shard in 0..<workers {
-                for (key, stories) in found[shard]! { blocks.update(key, initial: 0) { _ in UInt64(stories) } }
+                for b in found[shard]! { marked[Int(b)] = true }
+                count += found[shard]!.count
             }
+            boilerplateBlocks.reserveCapacity(count)
+            for b in 0..<blockCount where marked[b] {
+                blockStart[Int(blockDoc[b]) + 1] += 1
+                boilerplateBlocks.append(blockIndexInDoc[b])
+            }
+            for d in 0..<n { blockStart[d + 1] += blockStart[d] }
         }
-        return BoilerplateModel(lineStories: lineStories, lineWords: boilerplateWords, blocks: blocks, docSite: docSite,
-                                requiredBySite: requiredBySite)
+        return BoilerplateModel(lineStories: lineStories, lineWords: boilerplateWords, blockStart: blockStart,
+                                boilerplateBlocks: boilerplateBlocks, docSite: docSite, requiredBySite: requiredBySite)
     }
 }
 
@@ -346,8 +356,10 @@ public struct BoilerplateModel: Sendable {
     /// The numbers of words of those lines: a line's end is looked up as a teaser's headline only when it has one of
     /// them (most lines are paragraphs, longer than any chrome, and need no hash of their ends).
     let lineWords: WordCounts
-    /// `blockKey(document, block index)` → stories carrying the block's group.
-    let blocks: FlatHashMap
+    /// Document `d`'s boilerplate blocks (their index among its blocks, ascending) are `boilerplateBlocks[blockStart[d]..<
+    /// blockStart[d + 1]]`.
+    let blockStart: [Int]
+    let boilerplateBlocks: [Int32]
     let docSite: [Int32]
     let requiredBySite: [Int32: Int]
 
@@ -367,10 +379,17 @@ public struct BoilerplateModel: Sendable {
             } else if line.words >= 4 {
                 // Drop one, two, then three leading words and look the rest up, when it has as many words as a line
                 // that can be boilerplate. (`words` is capped at 65,535: past that, the rest's words are counted.)
+                // The words are skipped only when the rest's count is one of those: most lines are paragraphs, with
+                // more words than any chrome.
                 var at = line.normalized.lowerBound
+                var skipped = 0
                 for dropped in 1...3 {
-                    while at < line.normalized.upperBound && normalized[at] != 0x20 { at += 1 }
-                    at += 1
+                    if line.words < 0xFFFF && !lineWords.contains(line.words - dropped) { continue }
+                    while skipped < dropped {
+                        while at < line.normalized.upperBound && normalized[at] != 0x20 { at += 1 }
+                        at += 1
+                        skipped += 1
+                    }
                     guard at < line.normalized.upperBound else { break }
                     let rest = UnsafeBufferPointer(rebasing: normalized[at..<line.normalized.upperBound])
                     let words = line.words < 0xFFFF ? line.words - dropped : 1 + DocumentSegmenter.countSpaces(rest)
@@ -379,15 +398,15 @@ public struct BoilerplateModel: Sendable {
                 }
             }
         }
-        if blocks.count > 0 {
-            for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 && blocks.value(Self.blockKey(doc, b)) != nil {
-                for l in block.lines where result[l] == nil { result[l] = .block }
+        if doc + 1 < blockStart.count {
+            for k in blockStart[doc]..<blockStart[doc + 1] {
+                let b = Int(boilerplateBlocks[k])
+                guard b < segments.blocks.count, segments.blocks[b].lines.count >= 2 else { continue }
+                for l in segments.blocks[b].lines where result[l] == nil { result[l] = .block }
             }
         }
         return result
     }
-
-    static func blockKey(_ doc: Int, _ block: Int) -> UInt64 { UInt64(doc + 1) << 32 | UInt64(block) }
 }
 
 /// The walk through one LSH bucket of blocks. Only connectivity matters: each block is compared with the latest block

@@ -212,8 +212,11 @@ public final class SignatureStore: @unchecked Sendable {
         return first
     }
 
-    /// Forgets every signature, keeping the memory for the next ones.
-    public func removeAll() { count = 0 }
+    /// Forgets the last `n` signatures, keeping their memory for the next ones.
+    public func removeLast(_ n: Int) {
+        precondition(n >= 0 && n <= count, "there are \(count) signatures, not \(n) to remove")
+        count -= n
+    }
 
     /// Where document `i`'s signature is written. Different documents may be written from different threads.
     @inline(__always)

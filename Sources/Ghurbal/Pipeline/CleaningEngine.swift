@@ -123,8 +123,10 @@ public struct CleaningEngine<Source: DocumentSource> {
         var spoolLengths: [Int] = []
         var textTokens: [Range<UInt32>?] = []
         var anyPriority = false
-        // (k × 4 bytes per document; after the stories, pass 2 overwrites them with the clean signatures.)
+        // (k × 4 bytes per document; after the stories, pass 2 overwrites them with the clean signatures.) Pass 1 signs
+        // each item in the slot of its number among the items; an item that fails leaves a gap, closed after the pass.
         let storySignatures = SignatureStore(permutations: k, capacity: 1024)
+        var signatureOfDocument: [Int] = []
         let detector = BoilerplateDetector(configuration: b)
         var statistics = CleaningStatistics()
         var bytesDone = 0
@@ -133,16 +135,11 @@ public struct CleaningEngine<Source: DocumentSource> {
         try withoutActuallyEscaping(skip) { skip in
             // Each batch's results are merged (in input order, on one thread) while the next batch is analysed.
             var pendingMerge: (() throws -> Void)?
-            // The batches' signatures before the merge: two stores, used in turn (batch b is merged while b + 1 is
-            // signed), emptied and refilled rather than allocated for every batch.
-            let batchSignatures = [SignatureStore(permutations: k), SignatureStore(permutations: k)]
-            var batchNumber = 0
             try source.forEachBatch { items in
                 let results = ParallelSlots<Swift.Result<Analysis, GhurbalError>>(count: items.count)
-                let scratch = batchSignatures[batchNumber & 1]
-                batchNumber += 1
-                scratch.removeAll()
-                _ = scratch.appendEmpty(items.count)
+                // (Before the threads start: they only write their slots, the merge running alongside does not touch
+                // the store.)
+                let firstSlot = storySignatures.appendEmpty(items.count)
                 let previous = AlongsideJob(pendingMerge)
                 parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
                     let (segmenter, signer, spoolWriter, _) = worker
@@ -151,7 +148,8 @@ public struct CleaningEngine<Source: DocumentSource> {
                             let segments = segmenter.segment(text)
                             let story = StoryLines(segments.lines)
                             var f = signer.sign(lines: segments.lines, where: { story.contains($0) },
-                                                normalized: segmenter.normalized.bytes, into: scratch.slotsPointer(i))
+                                                normalized: segmenter.normalized.bytes,
+                                                into: storySignatures.slotsPointer(firstSlot + i))
                             f.invalidUTF8 = segments.invalidUTF8
                             let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
                             return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
@@ -181,8 +179,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                             facts.append(a.facts)
                             priorities.append(a.priority ?? 0)
                             anyPriority = anyPriority || a.priority != nil
-                            let slot = storySignatures.appendEmpty(1)
-                            storySignatures.slotsPointer(slot).update(from: scratch.slotsPointer(i), count: k)
+                            signatureOfDocument.append(firstSlot + i)
                             detector.add(site: Int(site), sketch: a.sketch)
                             statistics.bytesIn += a.textBytes
                             textBytes.append(a.textBytes)
@@ -199,6 +196,14 @@ public struct CleaningEngine<Source: DocumentSource> {
             pendingMerge = nil
         }
         let n = ids.count
+        if storySignatures.count != n {
+            // Close the failed items' gaps: each signature moves down (or stays), in order.
+            for d in 0..<n where signatureOfDocument[d] != d {
+                storySignatures.slotsPointer(d).update(from: storySignatures.slotsPointer(signatureOfDocument[d]), count: k)
+            }
+            storySignatures.removeLast(storySignatures.count - n)
+        }
+        signatureOfDocument = []
         let spooled = try spool.finish()
         phase("analyse")
         let lsh = lshChoices.value
