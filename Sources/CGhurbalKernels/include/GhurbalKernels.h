@@ -32,6 +32,11 @@ void ghurbal_deallocate_pages(void *bytes, size_t size);
 /// returning 0 elsewhere.
 int ghurbal_start_writeback(int fd, int64_t offset, int64_t length);
 
+/// Writes every file of the filesystem that holds `fd` to disk and waits (Linux's syncfs; `sync` elsewhere): one
+/// flush for a folder of many files, where an fsync each would flush the disk's cache once per file. Returns 0, or
+/// -1 with errno.
+int ghurbal_sync_filesystem(int fd);
+
 /// Options of `ghurbal_normalize_fast_copy`: the folds it applies and whether ASCII digits are copied.
 enum {
     GHURBAL_FAST_COPY_DIGITS = 1,

@@ -107,7 +107,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         }
         self.spool = spool
         readPaths = paths
-        totalBytes = paths.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) }
+        totalBytes = paths.reduce(0) { $0 + (fileSize(atPath: $1) ?? 0) }
     }
 
     deinit {
@@ -176,7 +176,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             do {
                 switch file.format {
                 case .text:
-                    if !file.gzip, let size = try? FileManager.default.attributesOfItem(atPath: readPaths[index])[.size] as? Int,
+                    if !file.gzip, let size = fileSize(atPath: readPaths[index]),
                        size > options.maxDocumentBytes {
                         try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
                                          error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
