@@ -157,6 +157,47 @@ import Testing
         #expect(texts == expectedTexts)
     }
 
+    /// A gzip output file in members compressed on other threads: written in order whatever order they finish in,
+    /// more of them than may be in flight at once, and read back (by `ByteReader` and by `gzip -d`) as the bytes
+    /// written; an empty file is still valid gzip.
+    @Test func gzipMembersReadBackInOrder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-gzip-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var rng = SplitMix64(seed: 11)
+        var written: [UInt8] = []
+        let path = folder + "/many.gz"
+        let file = try OutputFile(path: path, gzip: true, syncOnClose: false)
+        for i in 0..<40 {
+            // Pieces of up to 400 KB: a member every few of them (6 MB in all), some compressible, some not.
+            let length = Int(rng.next() % 400_000)
+            var piece = [UInt8](repeating: UInt8(0x61 + i % 7), count: length)
+            if i % 3 == 0 {
+                piece.withUnsafeMutableBytes { raw in
+                    for j in 0..<(length / 8) { raw.storeBytes(of: rng.next(), toByteOffset: 8 * j, as: UInt64.self) }
+                }
+            }
+            written += piece
+            try file.write(piece)
+        }
+        try file.close()
+        #expect(file.members >= 4)
+        let empty = try OutputFile(path: folder + "/empty.gz", gzip: true, syncOnClose: false)
+        try empty.close()
+        for (name, expected) in [("many.gz", written), ("empty.gz", [])] {
+            let reader = try ByteReader(path: folder + "/" + name, gzip: true)
+            var read: [UInt8] = []
+            while case let piece = try reader.read(count: 1 << 16), !piece.isEmpty { read += piece }
+            #expect(read == expected)
+            let gunzip = Process()
+            gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            gunzip.arguments = ["-t", folder + "/" + name]
+            try gunzip.run()
+            gunzip.waitUntilExit()
+            #expect(gunzip.terminationStatus == 0)
+        }
+    }
+
     @Test func hostOfURLs() {
         let cases = [
             ("https://WWW.Example.com:8080/x?y", "example.com"),

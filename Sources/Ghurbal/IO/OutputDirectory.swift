@@ -118,8 +118,10 @@ public final class OutputFile {
     var finalPath: String?
     let handle: FileHandle
     var pending: [UInt8] = []
-    var zstream: UnsafeMutablePointer<z_stream>?
-    var zbuffer: [UInt8] = []
+    /// For a gzip file: its pieces of 1 MB or so, compressed on other threads.
+    let gzip: GzipMemberWriter?
+    /// Members handed to `gzip` so far.
+    var members = 0
     public private(set) var bytesWritten = 0
     /// Bytes the kernel was asked to write back (`startWriteback`).
     var writebackStarted = 0
@@ -133,17 +135,10 @@ public final class OutputFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw GhurbalError.cannotWrite(path, reason: String(cString: strerror(errno))) }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        if gzip {
-            let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-            z.initialize(to: z_stream())
-            guard ghurbal_deflateInit2(z, 6, 15 + 16) == Z_OK else { throw GhurbalError.cannotWrite(path, reason: "zlib could not start") }
-            zstream = z
-            zbuffer = [UInt8](repeating: 0, count: 1 << 18)
-        }
+        self.gzip = gzip ? GzipMemberWriter(maxInFlight: ProcessInfo.processInfo.activeProcessorCount + 1) : nil
     }
 
     deinit {
-        if let z = zstream { deflateEnd(z); z.deallocate() }
         if !closed { try? handle.close() }
         discard()
     }
@@ -157,20 +152,16 @@ public final class OutputFile {
 
     func flush(final: Bool) throws {
         do {
-            if let z = zstream {
-                try pending.withUnsafeMutableBufferPointer { input in
-                    z.pointee.next_in = input.baseAddress
-                    z.pointee.avail_in = UInt32(input.count)
-                    repeat {
-                        let produced: Int = zbuffer.withUnsafeMutableBufferPointer { out in
-                            z.pointee.next_out = out.baseAddress
-                            z.pointee.avail_out = UInt32(out.count)
-                            deflate(z, final ? Z_FINISH : Z_NO_FLUSH)
-                            return out.count - Int(z.pointee.avail_out)
-                        }
-                        try handle.write(contentsOf: zbuffer[0..<produced])
-                        bytesWritten += produced
-                    } while z.pointee.avail_out == 0
+            if let gzip {
+                // (An empty file still gets one member, of nothing: a gzip file of no bytes is not valid gzip.)
+                if !pending.isEmpty || (final && members == 0) {
+                    gzip.submit(pending, inline: final && members == 0)
+                    members += 1
+                }
+                for member in gzip.finished(all: final) {
+                    guard let member else { throw GhurbalError.cannotWrite(path, reason: "zlib could not compress") }
+                    try handle.write(contentsOf: member)
+                    bytesWritten += member.count
                 }
             } else {
                 try handle.write(contentsOf: pending)
