@@ -198,6 +198,31 @@ import Testing
         }
     }
 
+    /// WARC header lines read as bytes: names in any case, values trimmed of spaces and tabs, the last of a repeated
+    /// header counts, and a Content-Length that is not a plain number is none.
+    @Test func wetHeadersAsBytes() {
+        func headers(_ lines: [String]) -> WETHeaders {
+            var h = WETHeaders()
+            for line in lines { h.read(Array(line.utf8)) }
+            return h
+        }
+        let h = headers(["WARC-TYPE:\tconversion ", "warc-record-id:  <urn:uuid:1> ", "Content-Length: 42",
+                         "WARC-Target-URI: https://x.example/ص", "no colon here", "Content-Type: text/plain"])
+        #expect(h.isConversion && h.contentLength == 42)
+        #expect(h.recordID == "<urn:uuid:1>" && h.targetURI == "https://x.example/ص")
+        #expect(headers(["WARC-Type: Conversion"]).isConversion == false)
+        #expect(headers(["WARC-Type: conversion", "WARC-Type: response"]).isConversion == false)
+        #expect(headers(["Content-Length : 5"]).contentLength == nil)  // the name is "Content-Length ", not the header
+        for (value, expected) in [("+7", 7), ("007", 7), ("0", 0), ("-3", nil), ("", nil), ("12a", nil), ("1 2", nil),
+                                  ("9999999999999999999", nil)] as [(String, Int?)] {
+            #expect(headers(["Content-Length: " + value]).contentLength == expected, "\(value)")
+        }
+        #expect(headers(["Content-Length: 10", "Content-Length: x"]).contentLength == nil)
+        #expect(FileSource.countNewlines(UnsafeBufferPointer(start: nil, count: 0)) == 0)
+        let text = Array("a\nb\n\nc".utf8)
+        #expect(text.withUnsafeBufferPointer { FileSource.countNewlines($0) } == 3)
+    }
+
     @Test func hostOfURLs() {
         let cases = [
             ("https://WWW.Example.com:8080/x?y", "example.com"),

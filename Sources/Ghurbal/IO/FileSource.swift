@@ -212,6 +212,17 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         }
     }
 
+    static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var count = 0
+        var at = 0
+        while at < bytes.count, let nl = memchr(base + at, 0x0A, bytes.count - at) {
+            count += 1
+            at = UnsafeRawPointer(nl) - UnsafeRawPointer(base) + 1
+        }
+        return count
+    }
+
     func readWET(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void) throws {
         var lineNumber: Int32 = 0
         func nextLine() throws -> [UInt8]? {
@@ -237,26 +248,23 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             }
             guard found else { return }
             let recordLine = lineNumber
-            var headers: [String: String] = [:]
-            while let line = try nextLine(), !line.isEmpty {
-                let text = String(decoding: line, as: UTF8.self)
-                if let colon = text.firstIndex(of: ":") {
-                    headers[text[..<colon].lowercased()] = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-                }
-            }
-            guard let lengthText = headers["content-length"], let length = Int(lengthText), length >= 0 else {
+            // The four headers used, read as bytes (a name in any case, the value without the spaces and tabs around
+            // it; the last of a repeated header counts); strings are made only of the id and the URL.
+            var header = WETHeaders()
+            while let line = try nextLine(), !line.isEmpty { header.read(line) }
+            guard let length = header.contentLength else {
                 try emit(failure(recordLine, "no valid Content-Length"))
                 continue
             }
             let content = try reader.read(count: length)
-            for b in content where b == 0x0A { lineNumber += 1 }
+            lineNumber += Int32(truncatingIfNeeded: content.withUnsafeBufferPointer { Self.countNewlines($0) })
             if content.count < length {
                 try emit(failure(recordLine, "record truncated: \(content.count) of \(length) bytes"))
                 return
             }
-            guard headers["warc-type"] == "conversion" else { continue }
+            guard header.isConversion else { continue }
             try emit(RawItem(kind: .wetRecord, bytes: content[...], file: f, line: recordLine,
-                             wetID: headers["warc-record-id"], wetURL: headers["warc-target-uri"]))
+                             wetID: header.recordID, wetURL: header.targetURI))
         }
     }
 
@@ -334,5 +342,60 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             let kept = keepingLine ? JSONLine(bytes: Array(bytes), fields: json.fields, closingBrace: json.closingBrace) : nil
             return .success((document, kept))
         }
+    }
+}
+
+/// The headers of a WARC record that reading WET needs, parsed from its header lines as bytes.
+struct WETHeaders {
+    /// Content-Length, when it is a number of bytes (digits, at most 18 of them).
+    var contentLength: Int?
+    /// WARC-Type is `conversion` (the extracted text of a page).
+    var isConversion = false
+    var recordID: String?
+    var targetURI: String?
+
+    /// Reads one header line (`Name: value`, without its line break); a line without a colon is ignored.
+    mutating func read(_ line: [UInt8]) {
+        line.withUnsafeBufferPointer { l in
+            guard let colon = l.firstIndex(of: 0x3A) else { return }
+            let name = UnsafeBufferPointer(rebasing: l[..<colon])
+            var from = colon + 1, to = l.count
+            while from < to && (l[from] == 0x20 || l[from] == 0x09) { from += 1 }
+            while to > from && (l[to - 1] == 0x20 || l[to - 1] == 0x09) { to -= 1 }
+            let value = UnsafeBufferPointer(rebasing: l[from..<to])
+            if Self.named(name, "content-length") {
+                contentLength = Self.decimal(value)
+            } else if Self.named(name, "warc-type") {
+                isConversion = value.elementsEqual("conversion".utf8)
+            } else if Self.named(name, "warc-record-id") {
+                recordID = String(decoding: value, as: UTF8.self)
+            } else if Self.named(name, "warc-target-uri") {
+                targetURI = String(decoding: value, as: UTF8.self)
+            }
+        }
+    }
+
+    /// `name` is `lowercase` in any case (ASCII).
+    static func named(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard name.count == lowercase.utf8CodeUnitCount else { return false }
+        let expected = lowercase.utf8Start
+        for i in 0..<name.count {
+            let c = name[i]
+            if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != expected[i] { return false }
+        }
+        return true
+    }
+
+    /// A non-negative decimal number (an optional `+`, then 1 to 18 digits), or nil.
+    static func decimal(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        var digits = UnsafeBufferPointer(rebasing: text[...])
+        if digits.first == 0x2B { digits = UnsafeBufferPointer(rebasing: digits.dropFirst()) }
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var n = 0
+        for c in digits {
+            guard c >= 0x30 && c <= 0x39 else { return nil }
+            n = n * 10 + Int(c - 0x30)
+        }
+        return n
     }
 }
