@@ -20,10 +20,22 @@ import Testing
         // Escapes first and last, runs between them, and the errors the decoder itself reports.
         let token = Array(#""\nسطر\n\u0041b\"""#.utf8)
         #expect(try JSONLine.decodeString(token, 0..<token.count) == Array("\nسطر\nAb\"".utf8))
-        for bad in [#""a\q""#, #""\u12""#, #""x\u12G4""#] {
+        // Each error where it is (a byte offset in the token).
+        for (bad, offset, reason) in [(#""a\q""#, 3, "unknown escape"), (#""\u12""#, 3, #"short \u escape"#),
+                                      (#""x\u12G4""#, 6, #"bad hex digit in \u escape"#)] {
             let b = Array(bad.utf8)
-            #expect(throws: JSONLine.SyntaxError.self, "\(bad)") { try JSONLine.decodeString(b, 0..<b.count) }
+            #expect("\(bad)") { try JSONLine.decodeString(b, 0..<b.count) } throws: { error in
+                let e = error as? JSONLine.SyntaxError
+                return e?.offset == offset && e?.reason == reason
+            }
         }
+        // Every letter escaped, as Python's json.dumps writes Arabic: the scanner steps over runs of escapes, and a
+        // `\u` without four digits does not hide the quote after it.
+        let escaped = try JSONLine(Array(#"{"t": "\u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u0645\\", "n": 1}"#.utf8))
+        #expect(String(decoding: escaped.string("t")!, as: UTF8.self) == "العربية م\\")
+        #expect(escaped.idText("n") == "1")
+        let broken = try JSONLine(Array(#"{"t": "\u12", "n": 2}"#.utf8))
+        #expect(broken.string("t") == nil && broken.idText("n") == "2")
     }
 
     /// The first pass takes each line's document where the line lies (`jsonLineDocument`); the write pass also keeps

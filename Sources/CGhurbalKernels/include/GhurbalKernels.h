@@ -67,4 +67,19 @@ size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available,
 /// none; 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.
 size_t ghurbal_json_next_special(const uint8_t *p, size_t n, size_t from);
 
+/// The value of the four hexadecimal digits (either case) at `p`, as in a JSON `\uXXXX` escape, or -1 when one of
+/// them is not a digit. Inline (Swift inlines it too): JSON written with every non-ASCII character escaped, as
+/// Python's json.dumps does by default, has one escape per letter.
+static inline int32_t ghurbal_hex4(const uint8_t *p) {
+    // Each digit's value plus one; 0 for a byte that is not a digit.
+    static const uint8_t value_plus_one[256] = {
+        ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+        ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+        ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    };
+    const int32_t a = value_plus_one[p[0]], b = value_plus_one[p[1]], c = value_plus_one[p[2]], d = value_plus_one[p[3]];
+    if (a == 0 || b == 0 || c == 0 || d == 0) return -1;
+    return (a - 1) << 12 | (b - 1) << 8 | (c - 1) << 4 | (d - 1);
+}
+
 #endif

@@ -71,14 +71,39 @@ public struct JSONLine: Sendable {
         return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
-    /// The value of a hexadecimal digit (either case), or nil.
+    /// The value of the four hexadecimal digits at `p` (a `\uXXXX` escape's), or nil when one is not a digit.
     @inline(__always)
-    static func hexDigit(_ c: UInt8) -> UInt32? {
-        switch c {
-        case 0x30...0x39: return UInt32(c - 0x30)
-        case 0x41...0x46: return UInt32(c - 0x41 + 10)
-        case 0x61...0x66: return UInt32(c - 0x61 + 10)
-        default: return nil
+    static func hex4(_ p: UnsafePointer<UInt8>) -> UInt32? {
+        let v = ghurbal_hex4(p)
+        return v < 0 ? nil : UInt32(v)
+    }
+
+    /// Appends `scalar` (a `\uXXXX` escape's, or a surrogate pair's) as UTF-8 at `o`, U+FFFD for a lone surrogate;
+    /// returns the bytes written.
+    @inline(__always)
+    static func encodeUTF8(_ scalar: UInt32, at o: UnsafeMutablePointer<UInt8>) -> Int {
+        switch scalar {
+        case ..<0x80:
+            o[0] = UInt8(scalar)
+            return 1
+        case ..<0x800:
+            o[0] = 0xC0 | UInt8(scalar >> 6)
+            o[1] = 0x80 | UInt8(scalar & 0x3F)
+            return 2
+        case 0xD800..<0xE000:
+            o[0] = 0xEF; o[1] = 0xBF; o[2] = 0xBD
+            return 3
+        case ..<0x10000:
+            o[0] = 0xE0 | UInt8(scalar >> 12)
+            o[1] = 0x80 | UInt8(scalar >> 6 & 0x3F)
+            o[2] = 0x80 | UInt8(scalar & 0x3F)
+            return 3
+        default:
+            o[0] = 0xF0 | UInt8(scalar >> 18)
+            o[1] = 0x80 | UInt8(scalar >> 12 & 0x3F)
+            o[2] = 0x80 | UInt8(scalar >> 6 & 0x3F)
+            o[3] = 0x80 | UInt8(scalar & 0x3F)
+            return 4
         }
     }
 
@@ -101,68 +126,74 @@ public struct JSONLine: Sendable {
         // with memcpy.
         var failure: SyntaxError?
         let out = [UInt8](unsafeUninitializedCapacity: max(1, end - start)) { out, count in
-            do {
-                var o = out.baseAddress!
-                func hex4(_ at: Int) throws(SyntaxError) -> UInt32 {
-                    guard at + 4 <= end else { throw SyntaxError(offset: at, reason: "short \\u escape") }
-                    var v: UInt32 = 0
-                    for k in at..<(at + 4) {
-                        guard let d = hexDigit(base[k]) else { throw SyntaxError(offset: k, reason: "bad hex digit in \\u escape") }
-                        v = v << 4 | d
-                    }
-                    return v
-                }
-                func copy(_ from: Int, _ to: Int) {
-                    guard to > from else { return }
-                    o.update(from: base + from, count: to - from)
-                    o += to - from
-                }
-                copy(start, firstEscape)
-                var i = firstEscape
-                do throws(SyntaxError) {
-                    while i < end {
-                        if base[i] != 0x5C {
-                            // The run up to the next escape in one go.
-                            let next = nextBackslash(base, i, end)
-                            copy(i, next)
-                            i = next
-                            continue
-                        }
-                        // (`base[end]`, the closing quote, is in the token: a backslash just before it reads it as
-                        // an escaped quote, and the loop ends.)
-                        let e = base[i + 1]
-                        i += 2
-                        switch e {
-                        case UInt8(ascii: "\""): o.pointee = 0x22; o += 1
-                        case UInt8(ascii: "\\"): o.pointee = 0x5C; o += 1
-                        case UInt8(ascii: "/"): o.pointee = 0x2F; o += 1
-                        case UInt8(ascii: "b"): o.pointee = 0x08; o += 1
-                        case UInt8(ascii: "f"): o.pointee = 0x0C; o += 1
-                        case UInt8(ascii: "n"): o.pointee = 0x0A; o += 1
-                        case UInt8(ascii: "r"): o.pointee = 0x0D; o += 1
-                        case UInt8(ascii: "t"): o.pointee = 0x09; o += 1
-                        case UInt8(ascii: "u"):
-                            var scalar = try hex4(i)
-                            i += 4
-                            if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, base[i] == 0x5C, base[i + 1] == UInt8(ascii: "u"),
-                               let low = try? hex4(i + 2), low >= 0xDC00 && low < 0xE000 {
-                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                                i += 6
-                            }
-                            let s = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                            for unit in UTF8.encode(s)! { o.pointee = unit; o += 1 }
-                        default:
-                            throw SyntaxError(offset: i - 1, reason: "unknown escape")
-                        }
-                    }
-                } catch {
-                    failure = error
-                }
-                count = o - out.baseAddress!
+            let o = out.baseAddress!
+            o.update(from: base + start, count: firstEscape - start)
+            do throws(SyntaxError) {
+                count = firstEscape - start + (try decodeEscapes(base, firstEscape, end, into: o + (firstEscape - start)))
+            } catch {
+                failure = error
+                count = 0
             }
         }
         if let failure { throw failure }
         return out
+    }
+
+    /// Decodes `base[from..<end]` (a string token's content, escapes and all) into `out`, which has room for
+    /// `end - from` bytes; returns the bytes written. (A function of its own, with nothing captured: the loop runs once
+    /// per escape, and every letter is one in JSON that escapes all but ASCII.)
+    static func decodeEscapes(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int,
+                              into out: UnsafeMutablePointer<UInt8>) throws(SyntaxError) -> Int {
+        var o = 0
+        var i = from
+        while i < end {
+            if base[i] != 0x5C {
+                // The run up to the next escape in one go.
+                let next = nextBackslash(base, i, end)
+                (out + o).update(from: base + i, count: next - i)
+                o += next - i
+                i = next
+                continue
+            }
+            // (`base[end]`, the closing quote, is in the token: a backslash just before it reads it as an escaped
+            // quote, and the loop ends.)
+            let e = base[i + 1]
+            if e == UInt8(ascii: "u") {
+                guard i + 6 <= end else { throw SyntaxError(offset: i + 2, reason: "short \\u escape") }
+                guard var scalar = hex4(base + i + 2) else { throw badHexDigit(base, i + 2) }
+                i += 6
+                if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, base[i] == 0x5C, base[i + 1] == UInt8(ascii: "u"),
+                   let low = hex4(base + i + 2), low >= 0xDC00 && low < 0xE000 {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    i += 6
+                }
+                o += encodeUTF8(scalar, at: out + o)
+                continue
+            }
+            let decoded: UInt8
+            switch e {
+            case UInt8(ascii: "\""): decoded = 0x22
+            case UInt8(ascii: "\\"): decoded = 0x5C
+            case UInt8(ascii: "/"): decoded = 0x2F
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "f"): decoded = 0x0C
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            default: throw SyntaxError(offset: i + 1, reason: "unknown escape")
+            }
+            out[o] = decoded
+            o += 1
+            i += 2
+        }
+        return o
+    }
+
+    /// The error for the `\\u` escape whose digits start at `at`: the first byte that is not a digit.
+    static func badHexDigit(_ base: UnsafePointer<UInt8>, _ at: Int) -> SyntaxError {
+        // (Four of a byte make no number when it is not a digit.)
+        let bad = (at..<(at + 4)).first { hex4(Array(repeating: base[$0], count: 4)) == nil } ?? at
+        return SyntaxError(offset: bad, reason: "bad hex digit in \\u escape")
     }
 
     /// Appends the string token at `token` (quotes included) without the decoded bytes in `cuts` (ascending, disjoint
@@ -182,14 +213,7 @@ public struct JSONLine: Sendable {
             let end = token.upperBound - 1
             var i = token.lowerBound + 1
             var decoded = 0
-            func hex4(_ at: Int) -> UInt32? {
-                var v: UInt32 = 0
-                for k in at..<(at + 4) {
-                    guard let d = JSONLine.hexDigit(b[k]) else { return nil }
-                    v = v << 4 | d
-                }
-                return v
-            }
+            func hex4(_ at: Int) -> UInt32? { JSONLine.hex4(base + at) }
             // Moves i to where `target` decoded bytes have been read; nil when that is inside an escape.
             func seek(_ target: Int) -> Int? {
                 while decoded < target {
@@ -306,7 +330,16 @@ public struct JSONLine: Sendable {
                 guard i < bytes.count else { break }
                 let b = bytes[i]
                 if b == 0x22 { i += 1; return start..<i }
-                if b == 0x5C { i += 2; continue }
+                if b == 0x5C {
+                    // Escapes one after the other (every letter, in JSON that escapes all but ASCII) are stepped over
+                    // here, without a search for each; a `\u` with four digits at once (digits are not special).
+                    repeat {
+                        let unicode = i + 6 <= bytes.count && bytes[i + 1] == UInt8(ascii: "u")
+                            && JSONLine.hex4(bytes.baseAddress! + i + 2) != nil
+                        i += unicode ? 6 : 2
+                    } while i < bytes.count && bytes[i] == 0x5C
+                    continue
+                }
                 if b < 0x20 { throw error("control character in a string") }
                 i += 1
             }
