@@ -165,9 +165,15 @@ public struct CleanJob: Sendable {
                         let field = json.field(textField)!
                         var line: [UInt8] = []
                         line.reserveCapacity(json.bytes.count + fields.count + 16)
-                        line += json.bytes[0..<field.value.lowerBound]
-                        JSONLine.appendString(body, to: &line)
-                        line += json.bytes[field.value.upperBound..<json.closingBrace]
+                        if annotate && outcome.invalidUTF8 == 0 {
+                            // The text as it was, escapes and all (as the cleaned lines keep theirs): only the fields
+                            // are added. (Invalid UTF-8 is written repaired, as the spans count it.)
+                            line += json.bytes[0..<json.closingBrace]
+                        } else {
+                            line += json.bytes[0..<field.value.lowerBound]
+                            JSONLine.appendString(body, to: &line)
+                            line += json.bytes[field.value.upperBound..<json.closingBrace]
+                        }
                         line += fields
                         line += json.bytes[json.closingBrace...]
                         line.append(0x0A)
@@ -261,7 +267,8 @@ public struct CleanJob: Sendable {
         s += ",\"similarity\":" + (outcome.similarity.map { formatFixed($0, 4) } ?? "null")
         s += ",\"boilerplate_only\":" + (outcome.boilerplateOnly ? "true" : "false")
         s += ",\"removed_spans\":["
-        let offsets = scalarOffsets(text, outcome.removedLines.flatMap { [$0.span.lowerBound, $0.span.upperBound] })
+        let offsets = scalarOffsets(text, outcome.removedLines.flatMap { [$0.span.lowerBound, $0.span.upperBound] },
+                                    valid: outcome.invalidUTF8 == 0)
         s += outcome.removedLines.indices.map { i in
             "[\(offsets[2 * i]),\(offsets[2 * i + 1]),\"\(outcome.removedLines[i].reason.rawValue)\"]"
         }.joined(separator: ",")
@@ -270,20 +277,25 @@ public struct CleanJob: Sendable {
     }
 
     /// For ascending byte offsets: the number of Unicode scalars before each in the text as written (after repair,
-    /// each invalid sequence is one U+FFFD). One pass for valid UTF-8, which is nearly always the case.
-    func scalarOffsets(_ text: [UInt8], _ byteOffsets: [Int]) -> [Int] {
-        guard String(validating: text, as: UTF8.self) != nil else {
+    /// each invalid sequence is one U+FFFD). One pass for valid UTF-8, which is nearly always the case (`valid`: the
+    /// first pass found no invalid sequence; otherwise the text is checked here).
+    func scalarOffsets(_ text: [UInt8], _ byteOffsets: [Int], valid: Bool) -> [Int] {
+        guard valid || String(validating: text, as: UTF8.self) != nil else {
             return byteOffsets.map { String(decoding: text[0..<$0], as: UTF8.self).unicodeScalars.count }
         }
         var result: [Int] = []
         result.reserveCapacity(byteOffsets.count)
         var scalars = 0, at = 0
-        for offset in byteOffsets {
-            while at < offset {
-                if text[at] & 0xC0 != 0x80 { scalars += 1 }
-                at += 1
+        text.withUnsafeBufferPointer { t in
+            for offset in byteOffsets {
+                // (Every byte but a continuation byte starts a scalar; a loop the compiler vectorizes.)
+                let to = max(at, offset)
+                var starts = 0
+                for b in UnsafeBufferPointer(rebasing: t[at..<to]) where b & 0xC0 != 0x80 { starts += 1 }
+                scalars += starts
+                at = to
+                result.append(scalars)
             }
-            result.append(scalars)
         }
         return result
     }
