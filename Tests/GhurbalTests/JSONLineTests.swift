@@ -38,6 +38,39 @@ import Testing
         #expect(broken.string("t") == nil && broken.idText("n") == "2")
     }
 
+    /// A string token's end as the scanner finds it (by runs of backslashes before each quote or control byte, 32
+    /// bytes a step) against reading it byte by byte, each backslash taking the byte after it: the same end, or the
+    /// same error at the same byte, on random strings of quotes, backslashes, `u`, digits, letters and control bytes.
+    @Test func stringEndsAsReadByteByByte() {
+        func byteByByte(_ b: [UInt8]) -> Result<Range<Int>, JSONLine.SyntaxError> {
+            var i = 1
+            while i < b.count {
+                if b[i] == 0x22 { return .success(0..<(i + 1)) }
+                if b[i] == 0x5C { i += 2; continue }
+                if b[i] < 0x20 { return .failure(JSONLine.SyntaxError(offset: i, reason: "control character in a string at byte \(i + 1)")) }
+                i += 1
+            }
+            return .failure(JSONLine.SyntaxError(offset: 0, reason: "unterminated string starting at byte 1"))
+        }
+        var rng = SplitMix64(seed: 3)
+        let alphabet: [[UInt8]] = [[0x22], [0x5C], [0x5C, 0x5C], Array("u".utf8), Array("0627".utf8), Array("ab".utf8),
+                                   Array("ا".utf8), [0x0A], [0x09], Array(" ".utf8), Array(String(repeating: "x", count: 40).utf8)]
+        for round in 0..<20_000 {
+            var token: [UInt8] = [0x22]
+            for _ in 0..<Int(rng.next() % 24) { token += alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            if round % 3 != 0 { token.append(0x22) }
+            let got: Result<Range<Int>, JSONLine.SyntaxError> = token.withUnsafeBufferPointer { b in
+                var scanner = JSONLine.Scanner(bytes: b)
+                do throws(JSONLine.SyntaxError) { return .success(try scanner.string()) } catch { return .failure(error) }
+            }
+            switch (got, byteByByte(token)) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(token)")
+            case (.failure(let a), .failure(let b)): #expect(a.offset == b.offset && a.reason == b.reason, "\(token)")
+            default: Issue.record("\(token): \(got) against \(byteByByte(token))")
+            }
+        }
+    }
+
     /// The first pass takes each line's document where the line lies (`jsonLineDocument`); the write pass also keeps
     /// the line (`parseJSONLine`). Both must give the same document, or the same reason to skip it, and agree with
     /// `JSONLine`'s accessors on the line alone.

@@ -67,6 +67,10 @@ size_t ghurbal_normalize_fast_copy_baseline(const uint8_t *in, size_t available,
 /// none; 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.
 size_t ghurbal_json_next_special(const uint8_t *p, size_t n, size_t from);
 
+/// The first `"` or byte below 0x20 of `p[from..<n]` (backslashes are not stopped at), or `n`: the end of a string token
+/// is the first such byte after an even run of backslashes, found 32 bytes a step however many escapes come before it.
+size_t ghurbal_json_next_quote_or_control(const uint8_t *p, size_t n, size_t from);
+
 /// The value of the four hexadecimal digits (either case) at `p`, as in a JSON `\uXXXX` escape, or -1 when one of
 /// them is not a digit. Inline (Swift inlines it too): JSON written with every non-ASCII character escaped, as
 /// Python's json.dumps does by default, has one escape per letter.
