@@ -88,10 +88,10 @@ public final class OutputDirectory {
         let fd = open(temporaryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0, ghurbal_sync_filesystem(fd) == 0 else {
             let reason = String(cString: strerror(errno))
-            if fd >= 0 { Glibc.close(fd) }
+            if fd >= 0 { close(fd) }
             throw GhurbalError.cannotWrite(temporaryPath, reason: reason)
         }
-        Glibc.close(fd)
+        close(fd)
     }
 }
 
