@@ -12,6 +12,10 @@ public final class OutputDirectory {
     var committed = false
     /// Folders below the output made so far (a folder of text files makes the same sub-folder for every file).
     var folders: Set<String> = []
+    /// Files made so far; the first `filesSyncedOnClose` are `fsync`ed as they are closed, the rest (a folder of text
+    /// files) all at once by `syncFiles` at the commit.
+    var files = 0
+    static let filesSyncedOnClose = 64
 
     /// Fails when `path` exists and is not an empty folder, unless `force` (then it is replaced on commit).
     public init(path: String, force: Bool) throws {
@@ -39,8 +43,8 @@ public final class OutputDirectory {
         if !committed { try? FileManager.default.removeItem(atPath: temporaryPath) }
     }
 
-    /// A file inside the output (sub-folders are created), gzip-compressed when `gzip`. It is on disk once the output
-    /// is committed (which syncs every file at once), not when it is closed.
+    /// A file inside the output (sub-folders are created), gzip-compressed when `gzip`. It is on disk once it is closed,
+    /// or, past the first `filesSyncedOnClose` files, once the output is committed.
     public func file(_ relativePath: String, gzip: Bool = false) throws -> OutputFile {
         let full = (temporaryPath as NSString).appendingPathComponent(relativePath)
         let folder = (full as NSString).deletingLastPathComponent
@@ -52,7 +56,8 @@ public final class OutputDirectory {
             }
             folders.insert(folder)
         }
-        return try OutputFile(path: full, gzip: gzip, syncOnClose: false)
+        files += 1
+        return try OutputFile(path: full, gzip: gzip, syncOnClose: files <= Self.filesSyncedOnClose)
     }
 
     /// Moves the finished output into place.
@@ -82,9 +87,12 @@ public final class OutputDirectory {
         return old.map(BackgroundRemoval.init(path:))
     }
 
-    /// Puts every file of the output on disk before it is moved into place: one sync of the filesystem, where an
-    /// `fsync` of each file would flush the disk's cache once per file (thousands of times for a folder of text files).
+    /// Puts every file of the output on disk before it is moved into place. The first files were `fsync`ed when closed;
+    /// the rest of a folder of text files are synced here with one sync of the filesystem, where an `fsync` each would
+    /// flush the disk's cache once per file (thousands of times). (Only then: a sync of the filesystem also waits for
+    /// whatever else is being written to it.)
     func syncFiles() throws {
+        guard files > Self.filesSyncedOnClose else { return }
         let fd = open(temporaryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0, ghurbal_sync_filesystem(fd) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -125,7 +133,8 @@ public final class OutputFile {
     public private(set) var bytesWritten = 0
     /// Bytes the kernel was asked to write back (`startWriteback`).
     var writebackStarted = 0
-    /// `close()` waits for the file to be on disk (`fsync`); files of an `OutputDirectory` are synced by its commit.
+    /// `close()` waits for the file to be on disk (`fsync`); an `OutputDirectory`'s files past its first 64 are synced
+    /// by its commit instead.
     let syncOnClose: Bool
     var closed = false
 
@@ -167,8 +176,8 @@ public final class OutputFile {
                 try handle.write(contentsOf: pending)
                 bytesWritten += pending.count
             }
-            // (Not for the last bytes: a small file's would be one write to disk of its own; the sync after closing
-            // writes them with the rest.)
+            // (Not for the last bytes: a small file's would be one write to disk of its own; the sync on closing or at
+            // the commit writes them with the rest.)
             if !final { startWriteback() }
         } catch let error as GhurbalError {
             throw error
