@@ -213,7 +213,6 @@ public struct JSONLine: Sendable {
             let end = token.upperBound - 1
             var i = token.lowerBound + 1
             var decoded = 0
-            func hex4(_ at: Int) -> UInt32? { JSONLine.hex4(base + at) }
             // Moves i to where `target` decoded bytes have been read; nil when that is inside an escape.
             func seek(_ target: Int) -> Int? {
                 while decoded < target {
@@ -229,10 +228,10 @@ public struct JSONLine: Sendable {
                     var escaped = 2, length = 1
                     if b[i + 1] == UInt8(ascii: "u") {
                         // As `decodeString`: a surrogate pair is one 4-byte scalar, a lone surrogate U+FFFD.
-                        guard i + 6 <= end, let v = hex4(i + 2) else { return nil }
+                        guard i + 6 <= end, let v = hex4(base + i + 2) else { return nil }
                         escaped = 6
                         if v >= 0xD800 && v < 0xDC00, i + 12 <= end, b[i + 6] == 0x5C, b[i + 7] == UInt8(ascii: "u"),
-                           let low = hex4(i + 8), low >= 0xDC00 && low < 0xE000 {
+                           let low = hex4(base + i + 8), low >= 0xDC00 && low < 0xE000 {
                             escaped = 12
                             length = 4
                         } else {
@@ -463,7 +462,7 @@ struct JSONLineView {
         return key.withUTF8 { want in
             fields.last { f in
                 let token = (f.keyToken.lowerBound + 1)..<(f.keyToken.upperBound - 1)
-                if memchr(bytes.baseAddress! + token.lowerBound, 0x5C, token.count) == nil {
+                if JSONLine.nextBackslash(bytes.baseAddress!, token.lowerBound, token.upperBound) == token.upperBound {
                     return token.count == want.count
                         && (want.count == 0 || memcmp(bytes.baseAddress! + token.lowerBound, want.baseAddress!, want.count) == 0)
                 }
