@@ -126,7 +126,6 @@ public struct CleaningEngine<Source: DocumentSource> {
         // (k × 4 bytes per document; after the stories, pass 2 overwrites them with the clean signatures.) Pass 1 signs
         // each item in the slot of its number among the items; an item that fails leaves a gap, closed after the pass.
         let storySignatures = SignatureStore(permutations: k, capacity: 1024)
-        var signatureOfDocument: [Int] = []
         let detector = BoilerplateDetector(configuration: b)
         var statistics = CleaningStatistics()
         var bytesDone = 0
@@ -179,7 +178,6 @@ public struct CleaningEngine<Source: DocumentSource> {
                             facts.append(a.facts)
                             priorities.append(a.priority ?? 0)
                             anyPriority = anyPriority || a.priority != nil
-                            signatureOfDocument.append(firstSlot + i)
                             detector.add(site: Int(site), sketch: a.sketch)
                             statistics.bytesIn += a.textBytes
                             textBytes.append(a.textBytes)
@@ -197,13 +195,13 @@ public struct CleaningEngine<Source: DocumentSource> {
         }
         let n = ids.count
         if storySignatures.count != n {
-            // Close the failed items' gaps: each signature moves down (or stays), in order.
-            for d in 0..<n where signatureOfDocument[d] != d {
-                storySignatures.slotsPointer(d).update(from: storySignatures.slotsPointer(signatureOfDocument[d]), count: k)
+            // Close the failed items' gaps: each signature moves down from its item's slot to its document's (or stays),
+            // in order.
+            for (item, d) in documentOfItem.enumerated() where d >= 0 && Int(d) != item {
+                storySignatures.slotsPointer(Int(d)).update(from: storySignatures.slotsPointer(item), count: k)
             }
             storySignatures.removeLast(storySignatures.count - n)
         }
-        signatureOfDocument = []
         let spooled = try spool.finish()
         phase("analyse")
         let lsh = lshChoices.value
