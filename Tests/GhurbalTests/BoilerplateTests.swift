@@ -30,6 +30,33 @@ import Testing
         }
     }
 
+    @Test func sketchesKeepBlockKeysAndSixteenBitSlots() {
+        let doc = segment("- أول خبر\n- ثاني خبر\n- ثالث خبر\n\nعنوان قصير\n\nسطر أول\nسطر ثان\n")
+        let sketcher = BoilerplateSketcher(configuration: BoilerplateConfiguration())
+        let sketch = sketcher.sketch(doc)
+        let multiLine = doc.blocks.indices.filter { doc.blocks[$0].lines.count >= 2 }
+        let k = sketcher.configuration.blockPermutations
+        #expect(multiLine.count == 2)
+        #expect(sketch.blockKeys.count == multiLine.count * sketcher.keysPerBlock)
+        #expect(sketch.blockSignatures.count == multiLine.count * k)
+        let hasher = MinHasher(permutations: k, seed: 0xB10C)
+        for (i, b) in multiLine.enumerated() {
+            let full = hasher.signature(of: doc.blocks[b].lines.map { doc.lines[$0].hash }).slots
+            let record = Array(sketch.blockKeys[(i * sketcher.keysPerBlock)...].prefix(sketcher.keysPerBlock))
+            #expect(record[0] == UInt32(b))
+            full.withUnsafeBufferPointer { full in
+                for band in 0..<sketcher.blockLSH.parameters.bands {
+                    #expect(record[3 + band] == sketcher.blockLSH.bandKey(full, band: band))
+                }
+            }
+            #expect(Array(sketch.blockSignatures[(i * k)..<((i + 1) * k)]) == full.map { UInt16(truncatingIfNeeded: $0) })
+        }
+        var off = BoilerplateConfiguration()
+        off.detectBlocks = false
+        let none = BoilerplateSketcher(configuration: off).sketch(doc)
+        #expect(none.blockKeys.isEmpty && none.blockSignatures.isEmpty && !none.lineHashes.isEmpty)
+    }
+
     @Test func emptyAndNoTrailingNewline() {
         #expect(segment("").lines.isEmpty)
         #expect(segment("a").lines.count == 1)

@@ -96,6 +96,25 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         #expect(variance < 1.6 * sigma * sigma && variance > 0.5 * sigma * sigma, "variance \(variance) vs \(sigma * sigma)")
     }
 
+    @Test func sixteenBitSlotsAreCountedLikeAScalarLoop() {
+        var rng = SplitMix64(seed: 16)
+        for count in [1, 5, 16, 37, 64, 130] {
+            // Slots equal, one apart, or random.
+            let a = (0..<count).map { _ in UInt16(truncatingIfNeeded: rng.next()) }
+            let b = a.map { x -> UInt16 in
+                switch rng.next() % 3 {
+                case 0: return x
+                case 1: return x &+ 1
+                default: return UInt16(truncatingIfNeeded: rng.next())
+                }
+            }
+            let expected = zip(a, b).filter { $0 == $1 }.count
+            a.withUnsafeBytes { x in b.withUnsafeBytes { y in
+                #expect(equalSlots16(x.baseAddress!, y.baseAddress!, count: count) == expected, "count \(count)")
+            } }
+        }
+    }
+
     @Test func emptySetHasEmptySignature() {
         let s = MinHasher(permutations: 16).signature(of: [])
         #expect(s.slots.allSatisfy { $0 == .max })

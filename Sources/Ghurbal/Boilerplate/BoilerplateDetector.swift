@@ -39,25 +39,36 @@ public enum RemovalReason: String, Sendable, Hashable {
     case block
 }
 
-/// What the detector needs of one document: its distinct line hashes and a MinHash signature of each of its
-/// multi-line blocks. Made on worker threads by `BoilerplateSketcher`, added in input order by the detector.
+/// What the detector needs of one document: its distinct line hashes and, for each of its multi-line blocks, the LSH
+/// keys of the block's MinHash signature and the signature's slots cut to 16 bits. Made on worker threads by
+/// `BoilerplateSketcher`, added in input order by the detector.
 public struct BoilerplateSketch: Sendable {
     /// Sorted, distinct keys (`BoilerplateDetector.lineKey`) of the document's non-blank lines.
     public var lineHashes: [UInt64]
-    /// Index (in the document's blocks) of each sketched block.
-    public var blocks: [Int32]
-    /// `blocks.count × blockPermutations` slots.
-    public var blockSignatures: [UInt32]
+    /// Per sketched block, `BoilerplateSketcher.keysPerBlock` values: the block's index in the document's blocks, the
+    /// key of its whole signature (low, high 32 bits), then its band keys.
+    public var blockKeys: [UInt32]
+    /// Per sketched block, `blockPermutations` slots: the low 16 bits of each MinHash slot. Blocks are compared by the
+    /// share of equal slots; two different 32-bit minima agree in their low 16 bits once in 65,536 slots, a 0.1 %
+    /// chance of one spurious equal slot among 64 — the b-bit minwise hashing of Li and König — for half the memory.
+    public var blockSignatures: [UInt16]
 }
 
 /// Makes `BoilerplateSketch`es; thread-safe.
 public struct BoilerplateSketcher: Sendable {
     public let configuration: BoilerplateConfiguration
     let blockHasher: MinHasher
+    /// The bands and rows that find blocks at `blockThreshold`, and the index whose `bandKey` the sketches use.
+    let blockLSH: LSHIndex
+    /// Values per block in `BoilerplateSketch.blockKeys`.
+    var keysPerBlock: Int { 3 + blockLSH.parameters.bands }
 
     public init(configuration: BoilerplateConfiguration) {
         self.configuration = configuration
         blockHasher = MinHasher(permutations: configuration.blockPermutations, seed: 0xB10C)
+        blockLSH = LSHIndex(parameters: LSHParameters.optimal(threshold: configuration.blockThreshold,
+                                                              permutations: configuration.blockPermutations),
+                            seed: 0xB10C_4C53)
     }
 
     public func sketch(_ segments: SegmentedDocument) -> BoilerplateSketch {
@@ -72,42 +83,66 @@ public struct BoilerplateSketcher: Sendable {
             distinct += 1
         }
         unique.removeLast(unique.count - distinct)
-        var blocks: [Int32] = []
-        var signatures: [UInt32] = []
-        if configuration.detectBlocks {
-            let k = configuration.blockPermutations
-            // Sized once: growing arrays are most of the allocations per document.
-            var multiLine = 0, longest = 0
-            for block in segments.blocks where block.lines.count >= 2 {
-                multiLine += 1
-                longest = max(longest, block.lines.count)
-            }
-            blocks.reserveCapacity(multiLine)
-            signatures.reserveCapacity(multiLine * k)
-            // The line hashes of one block at a time, in scratch space (on the stack when it is small).
-            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { lineSet in
-                for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
-                    var n = 0
-                    for l in block.lines {
-                        lineSet[n] = segments.lines[l].hash
-                        n += 1
-                    }
-                    let at = signatures.count
-                    signatures.append(contentsOf: repeatElement(UInt32.max, count: k))
-                    signatures.withUnsafeMutableBufferPointer { sig in
-                        _ = blockHasher.sign(UnsafeBufferPointer(rebasing: lineSet[0..<n]), into: sig.baseAddress! + at)
-                    }
-                    blocks.append(Int32(b))
-                }
-            }
+        guard configuration.detectBlocks else { return BoilerplateSketch(lineHashes: unique, blockKeys: [], blockSignatures: []) }
+        let k = configuration.blockPermutations
+        let bands = blockLSH.parameters.bands
+        let stride = keysPerBlock
+        var multiLine = 0, longest = 0
+        for block in segments.blocks where block.lines.count >= 2 {
+            multiLine += 1
+            longest = max(longest, block.lines.count)
         }
-        return BoilerplateSketch(lineHashes: unique, blocks: blocks, blockSignatures: signatures)
+        // Both arrays sized once and written in place; the line hashes of one block and its full signature in scratch
+        // space (on the stack when small).
+        var keys: [UInt32] = []
+        let slots = [UInt16](unsafeUninitializedCapacity: multiLine * k) { slots, initialized in
+            keys = [UInt32](unsafeUninitializedCapacity: multiLine * stride) { keys, keysInitialized in
+                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { lineSet in
+                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { signature in
+                        let full = UnsafeBufferPointer(signature)
+                        var i = 0
+                        for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
+                            var n = 0
+                            for l in block.lines {
+                                lineSet[n] = segments.lines[l].hash
+                                n += 1
+                            }
+                            signature.initialize(repeating: .max)
+                            _ = blockHasher.sign(UnsafeBufferPointer(rebasing: lineSet[0..<n]), into: signature.baseAddress!)
+                            let record = keys.baseAddress! + i * stride
+                            let whole = XXH3_64bits_withSeed(signature.baseAddress, k * 4, 0xB10C)
+                            record.initialize(to: UInt32(b))
+                            (record + 1).initialize(to: UInt32(truncatingIfNeeded: whole))
+                            (record + 2).initialize(to: UInt32(truncatingIfNeeded: whole >> 32))
+                            for band in 0..<bands { (record + 3 + band).initialize(to: blockLSH.bandKey(full, band: band)) }
+                            // The low 16 bits of each slot, sixteen slots at a time.
+                            let out = UnsafeMutableRawPointer(slots.baseAddress! + i * k)
+                            let from = UnsafeRawPointer(signature.baseAddress!)
+                            var j = 0
+                            while j + 16 <= k {
+                                out.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<UInt32>.self)),
+                                               toByteOffset: j * 2, as: SIMD16<UInt16>.self)
+                                j += 16
+                            }
+                            while j < k {
+                                out.storeBytes(of: UInt16(truncatingIfNeeded: signature[j]), toByteOffset: j * 2, as: UInt16.self)
+                                j += 1
+                            }
+                            i += 1
+                        }
+                    }
+                }
+                keysInitialized = multiLine * stride
+            }
+            initialized = multiLine * k
+        }
+        return BoilerplateSketch(lineHashes: unique, blockKeys: keys, blockSignatures: slots)
     }
 }
 
 /// Finds a site's chrome in two steps, in the spirit of Dolma's "record spans, apply later":
-/// 1. `add` records each document's sketch — 8 bytes per distinct line plus `blockPermutations × 4` bytes per
-///    multi-line block;
+/// 1. `add` records each document's sketch — 8 bytes per distinct line, and per multi-line block its LSH keys
+///    (`8 + 4 × bands` bytes) and `blockPermutations × 2` bytes of signature;
 /// 2. `decide` counts, per site, in how many different *stories* each line and each group of near-identical blocks
 ///    occurs. Documents are grouped into stories by the caller (near-duplicates on the full text), so a line shared
 ///    only by copies of one article counts once and is never boilerplate.
@@ -119,12 +154,21 @@ public final class BoilerplateDetector {
     @exclusivity(unchecked) var lineHashes: [UInt64] = []
     @exclusivity(unchecked) var blockDoc: [Int32] = []
     @exclusivity(unchecked) var blockIndexInDoc: [Int32] = []
+    /// Per block: the key of its whole signature (low, high 32 bits) and its band keys, each mixed with the block's site
+    /// so that blocks of different sites do not meet in a bucket.
+    @exclusivity(unchecked) var blockKeys: SignatureStore
+    /// Per block: its `blockPermutations` 16-bit slots, two to a 32-bit slot of the store.
     @exclusivity(unchecked) var blockSignatures: SignatureStore
 
     public init(configuration: BoilerplateConfiguration = BoilerplateConfiguration()) {
         self.configuration = configuration
         sketcher = BoilerplateSketcher(configuration: configuration)
-        blockSignatures = SignatureStore(permutations: configuration.blockPermutations)
+        (blockKeys, blockSignatures) = Self.emptyBlockStores(sketcher)
+    }
+
+    static func emptyBlockStores(_ sketcher: BoilerplateSketcher) -> (keys: SignatureStore, signatures: SignatureStore) {
+        (SignatureStore(permutations: sketcher.keysPerBlock - 1),
+         SignatureStore(permutations: (sketcher.configuration.blockPermutations + 1) / 2))
     }
 
     public var documentCount: Int { docSite.count }
@@ -141,25 +185,38 @@ public final class BoilerplateDetector {
         lineHashes.append(contentsOf: sketch.lineHashes)
         lineOffsets.append(lineHashes.count)
         let k = configuration.blockPermutations
-        for (i, b) in sketch.blocks.enumerated() {
-            let slot = blockSignatures.appendEmpty(1)
-            sketch.blockSignatures.withUnsafeBufferPointer { src in
-                blockSignatures.slotsPointer(slot).update(from: src.baseAddress! + i * k, count: k)
+        let stride = sketcher.keysPerBlock
+        let siteMix = Self.siteMix(Int32(site))
+        sketch.blockKeys.withUnsafeBufferPointer { keys in
+            sketch.blockSignatures.withUnsafeBufferPointer { slots in
+                for i in 0..<(keys.count / stride) {
+                    let slot = blockKeys.appendEmpty(1)
+                    let out = blockKeys.slotsPointer(slot)
+                    let record = keys.baseAddress! + i * stride
+                    out[0] = record[1] ^ UInt32(truncatingIfNeeded: siteMix)
+                    out[1] = record[2] ^ UInt32(truncatingIfNeeded: siteMix >> 32)
+                    for j in 3..<stride { out[j - 1] = record[j] ^ UInt32(truncatingIfNeeded: siteMix >> 32) }
+                    let signature = blockSignatures.appendEmpty(1)
+                    UnsafeMutableRawPointer(blockSignatures.slotsPointer(signature))
+                        .copyMemory(from: slots.baseAddress! + i * k, byteCount: k * 2)
+                    blockDoc.append(Int32(doc))
+                    blockIndexInDoc.append(Int32(bitPattern: record[0]))
+                }
             }
-            blockDoc.append(Int32(doc))
-            blockIndexInDoc.append(b)
         }
     }
 
-    /// Lets go of the recorded lines and block signatures (the model `decide` made does not need them).
+    /// Lets go of the recorded lines and blocks (the model `decide` made does not need them).
     public func forgetSketches() {
         lineOffsets = [0]
         lineHashes = []
         blockDoc = []
         blockIndexInDoc = []
-        blockSignatures = SignatureStore(permutations: configuration.blockPermutations)
+        (blockKeys, blockSignatures) = Self.emptyBlockStores(sketcher)
         docSite = []
     }
+
+    static func siteMix(_ site: Int32) -> UInt64 { (UInt64(UInt32(bitPattern: site)) &+ 1) &* 0x9E37_79B9_7F4A_7C15 }
 
     static func key(_ hash: UInt64, site: Int32) -> UInt64 { hash &+ UInt64(UInt32(bitPattern: site)) &* 0x9E37_79B9_7F4A_7C15 }
 
@@ -176,7 +233,8 @@ public final class BoilerplateDetector {
                      "stories are named by document numbers")
         // Locals, not the class's stored properties: those are checked for exclusive access at every read.
         let docSite = self.docSite, lineOffsets = self.lineOffsets, lineHashes = self.lineHashes
-        let blockDoc = self.blockDoc, blockIndexInDoc = self.blockIndexInDoc, blockSignatures = self.blockSignatures
+        let blockDoc = self.blockDoc, blockIndexInDoc = self.blockIndexInDoc
+        let blockKeys = self.blockKeys, blockSignatures = self.blockSignatures
         let n = docSite.count
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Stories per site, for the share rule.
@@ -251,25 +309,8 @@ public final class BoilerplateDetector {
         var blockStart = [Int](repeating: 0, count: n + 1)
         var boilerplateBlocks: [Int32] = []
         if configuration.detectBlocks && blockDoc.count > 1 {
-            let lsh = LSHParameters.optimal(threshold: configuration.blockThreshold,
-                                            permutations: configuration.blockPermutations)
-            let keyIndex = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
-            let blockCount = blockDoc.count, bands = lsh.bands
-            // The keys (of the whole signature, of each band), on every thread.
-            let wholeKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: blockCount)
-            let bandKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: blockCount * bands)
-            defer { wholeKeys.deallocate(); bandKeys.deallocate() }
-            let wholeOut = UncheckedSendable(wholeKeys), bandOut = UncheckedSendable(bandKeys)
-            let chunk = 4096
-            parallelForEach(count: (blockCount + chunk - 1) / chunk, workers: workers, makeState: { _ in }) { _, c in
-                for b in (c * chunk)..<min(blockCount, (c + 1) * chunk) {
-                    let signature = blockSignatures[b]
-                    let site = UInt64(UInt32(bitPattern: docSite[Int(blockDoc[b])]))
-                    let siteMix = UInt32(truncatingIfNeeded: ((site &+ 1) &* 0x9E37_79B9_7F4A_7C15) >> 32)
-                    wholeOut.value[b] = XXH3_64bits_withSeed(signature.baseAddress, signature.count * 4, site)
-                    for band in 0..<bands { bandOut.value[b * bands + band] = keyIndex.bandKey(signature, band: band) ^ siteMix }
-                }
-            }
+            let lsh = sketcher.blockLSH.parameters
+            let blockCount = blockDoc.count, bands = lsh.bands, k = configuration.blockPermutations
             var shardLists = [[Int32]](repeating: [], count: workers)
             for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
             let shards = shardLists
@@ -279,7 +320,7 @@ public final class BoilerplateDetector {
                 let mine = shards[shard]  // global block numbers, ascending; local number = position here
                 let m = mine.count
                 func site(_ j: Int) -> Int32 { docSite[Int(blockDoc[Int(mine[j])])] }
-                func signature(_ j: Int) -> UnsafeBufferPointer<UInt32> { blockSignatures[Int(mine[j])] }
+                func signature(_ j: Int) -> UnsafeRawPointer { UnsafeRawPointer(blockSignatures.slotsPointer(Int(mine[j]))) }
                 var grouper = BucketGrouper(count: m)
                 var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
                 index.reserveCapacity(m)
@@ -288,18 +329,19 @@ public final class BoilerplateDetector {
                 var firstWithSignature = FlatHashMap(expected: m)
                 for j in 0..<m {
                     let b = Int(mine[j])
-                    if let first = firstWithSignature.firstIndex(for: wholeOut.value[b], else: j),
-                       site(first) == site(j), estimatedJaccard(signature(first), signature(j)) == 1 {
+                    let keys = blockKeys.slotsPointer(b)
+                    if let first = firstWithSignature.firstIndex(for: UInt64(keys[0]) | UInt64(keys[1]) << 32, else: j),
+                       site(first) == site(j), equalSlots16(signature(first), signature(j), count: k) == k {
                         grouper.groups.union(first, j)
                     } else {
-                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandOut.value + b * bands, count: bands))
+                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: keys + 2, count: bands))
                     }
                 }
                 firstWithSignature = FlatHashMap(expected: 0)
                 index.seal(threads: 1)
                 let join: (Int, Int) -> Bool = { a, j in
                     blockDoc[Int(mine[a])] != blockDoc[Int(mine[j])]
-                        && estimatedJaccard(signature(a), signature(j)) >= blockThreshold
+                        && Double(equalSlots16(signature(a), signature(j), count: k)) / Double(k) >= blockThreshold
                 }
                 index.forEachBucket { _, bucket in
                     grouper.recent.removeAll(keepingCapacity: true)

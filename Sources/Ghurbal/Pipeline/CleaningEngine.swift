@@ -79,9 +79,10 @@ public struct CleaningEngine<Source: DocumentSource> {
         var lineOptions = c.normalizer
         lineOptions.keepLineBreaks = false
         let lineNormalizer = ArabicNormalizer(options: lineOptions)
-        let sketcher = BoilerplateSketcher(configuration: b)
         let workers = max(1, c.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let k = c.permutations
+        let detector = BoilerplateDetector(configuration: b)
+        let sketcher = detector.sketcher
         let spool = DocumentSpool(directory: configuration.temporaryDirectory ?? FileManager.default.temporaryDirectory.path,
                                       workers: workers, memoryBudget: configuration.spoolMemoryBytes)
         // Per-thread scratch: a segmenter, a signer and a spool writer (pass 1) or a read buffer (pass 2). Made once
@@ -126,7 +127,6 @@ public struct CleaningEngine<Source: DocumentSource> {
         // (k × 4 bytes per document; after the stories, pass 2 overwrites them with the clean signatures.) Pass 1 signs
         // each item in the slot of its number among the items; an item that fails leaves a gap, closed after the pass.
         let storySignatures = SignatureStore(permutations: k, capacity: 1024)
-        let detector = BoilerplateDetector(configuration: b)
         var statistics = CleaningStatistics()
         var bytesDone = 0
 

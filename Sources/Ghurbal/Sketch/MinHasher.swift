@@ -120,6 +120,28 @@ public func estimatedJaccard(_ a: UnsafeBufferPointer<UInt32>, _ b: UnsafeBuffer
     return Double(equal) / Double(n)
 }
 
+/// The number of equal slots among the first `count` 16-bit slots at `a` and `b` (signatures cut to 16 bits a slot, as
+/// the boilerplate detector keeps its block signatures), sixteen slots at a time.
+@inline(__always)
+func equalSlots16(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count n: Int) -> Int {
+    var lanes = SIMD16<UInt16>()
+    var i = 0
+    while i + 16 <= n {
+        let u = a.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<UInt16>.self)
+        let v = b.loadUnaligned(fromByteOffset: i * 2, as: SIMD16<UInt16>.self)
+        lanes &+= SIMD16<UInt16>(repeating: 0).replacing(with: 1, where: u .== v)
+        i += 16
+    }
+    var equal = Int(lanes.wrappedSum())
+    while i < n {
+        if a.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self) == b.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self) {
+            equal += 1
+        }
+        i += 1
+    }
+    return equal
+}
+
 /// SplitMix64, for deriving parameters from a seed.
 @inline(__always)
 func splitMix64(_ state: inout UInt64) -> UInt64 {
