@@ -29,6 +29,24 @@ import Testing
     /// Large buffers (from the heap, or from `allocatePages` in mappings of their own advised to be huge
     /// pages): what is written stays, growing keeps it, a zeroed one reads as zero, and a signature store keeps its
     /// signatures across chunks.
+    @Test func scalarOffsetsCountLikeTheStandardLibrary() {
+        // Random text of one- to four-byte scalars, offsets at scalar boundaries (ascending, repeats allowed), on both
+        // sides of the kernel's 32-byte steps.
+        var rng = SplitMix64(seed: 32)
+        let alphabet: [Unicode.Scalar] = ["a", " ", "\n", "é", "ب", "ة", "\u{200F}", "€", "😀", "\u{10FFFF}"]
+        for length in [0, 1, 31, 32, 33, 100, 1000] {
+            let scalars = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            var text: [UInt8] = []
+            var boundaries = [0]
+            for s in scalars { text += Array(String(s).utf8); boundaries.append(text.count) }
+            var picks = (0..<6).map { _ in Int(rng.next() % UInt64(boundaries.count)) }
+            picks.sort()
+            let offsets = picks.map { boundaries[$0] }
+            #expect(CleanJob.scalarOffsets(text, offsets, valid: true) == picks, "length \(length)")
+            #expect(CleanJob.scalarOffsets(text, offsets, valid: false) == picks, "length \(length)")
+        }
+    }
+
     @Test func largeBuffersKeepTheirBytes() {
         for pages in [false, true] {
             let buffer = ByteBuffer(capacity: 1 << 20, pages: pages)

@@ -71,6 +71,10 @@ size_t ghurbal_json_next_special(const uint8_t *p, size_t n, size_t from);
 /// is the first such byte after an even run of backslashes, found 32 bytes a step however many escapes come before it.
 size_t ghurbal_json_next_quote_or_control(const uint8_t *p, size_t n, size_t from);
 
+/// The number of Unicode scalars that start in `p[0..<n]` of valid UTF-8 (the bytes that are not continuation bytes);
+/// 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.
+size_t ghurbal_utf8_count_scalars(const uint8_t *p, size_t n);
+
 /// The value of the four hexadecimal digits (either case) at `p`, as in a JSON `\uXXXX` escape, or -1 when one of
 /// them is not a digit. Inline (Swift inlines it too): JSON written with every non-ASCII character escaped, as
 /// Python's json.dumps does by default, has one escape per letter.

@@ -162,7 +162,6 @@ public struct CleanJob: Sendable {
                         }
                     case .jsonLine:
                         let json = json!
-                        let field = json.field(textField)!
                         var line: [UInt8] = []
                         line.reserveCapacity(json.bytes.count + fields.count + 16)
                         if annotate && outcome.invalidUTF8 == 0 {
@@ -170,6 +169,7 @@ public struct CleanJob: Sendable {
                             // are added. (Invalid UTF-8 is written repaired, as the spans count it.)
                             line += json.bytes[0..<json.closingBrace]
                         } else {
+                            let field = json.field(textField)!
                             line += json.bytes[0..<field.value.lowerBound]
                             JSONLine.appendString(body, to: &line)
                             line += json.bytes[field.value.upperBound..<json.closingBrace]
@@ -262,24 +262,40 @@ public struct CleanJob: Sendable {
     /// `,"cluster_id":…,"duplicate_of":…,"similarity":…,"removed_spans":[[start,end,"reason"],…]` with spans in
     /// Unicode scalars of the (repaired) text, as Python's str indexes it.
     func annotationFields(_ outcome: DocumentOutcome, _ result: CleaningEngine<FileSource>.Result, text: [UInt8]) -> [UInt8] {
-        var s = ",\"cluster_id\":" + (outcome.clusterID.map(String.init) ?? "null")
-        s += ",\"duplicate_of\":" + (outcome.duplicateOf.map { JSONLine.quoted(result.ids[$0]) } ?? "null")
-        s += ",\"similarity\":" + (outcome.similarity.map { formatFixed($0, 4) } ?? "null")
-        s += ",\"boilerplate_only\":" + (outcome.boilerplateOnly ? "true" : "false")
-        s += ",\"removed_spans\":["
-        let offsets = scalarOffsets(text, outcome.removedLines.flatMap { [$0.span.lowerBound, $0.span.upperBound] },
-                                    valid: outcome.invalidUTF8 == 0)
-        s += outcome.removedLines.indices.map { i in
-            "[\(offsets[2 * i]),\(offsets[2 * i + 1]),\"\(outcome.removedLines[i].reason.rawValue)\"]"
-        }.joined(separator: ",")
-        s += "]"
-        return Array(s.utf8)
+        var s: [UInt8] = []
+        s.reserveCapacity(96 + 24 * outcome.removedLines.count)
+        s.appendASCII(",\"cluster_id\":")
+        if let c = outcome.clusterID { s.appendDecimal(c) } else { s.appendASCII("null") }
+        s.appendASCII(",\"duplicate_of\":")
+        if let d = outcome.duplicateOf { s.appendQuoted(result.ids[d]) } else { s.appendASCII("null") }
+        s.appendASCII(",\"similarity\":")
+        if let x = outcome.similarity { s.appendFixed(x, digits: 4) } else { s.appendASCII("null") }
+        s.appendASCII(outcome.boilerplateOnly ? ",\"boilerplate_only\":true" : ",\"boilerplate_only\":false")
+        s.appendASCII(",\"removed_spans\":[")
+        var byteOffsets: [Int] = []
+        byteOffsets.reserveCapacity(2 * outcome.removedLines.count)
+        for line in outcome.removedLines { byteOffsets.append(line.span.lowerBound); byteOffsets.append(line.span.upperBound) }
+        let offsets = Self.scalarOffsets(text, byteOffsets, valid: outcome.invalidUTF8 == 0)
+        for (i, line) in outcome.removedLines.enumerated() {
+            if i > 0 { s.append(0x2C) }
+            s.append(0x5B)
+            s.appendDecimal(offsets[2 * i])
+            s.append(0x2C)
+            s.appendDecimal(offsets[2 * i + 1])
+            switch line.reason {
+            case .line: s.appendASCII(",\"line\"]")
+            case .teaser: s.appendASCII(",\"teaser\"]")
+            case .block: s.appendASCII(",\"block\"]")
+            }
+        }
+        s.append(0x5D)
+        return s
     }
 
     /// For ascending byte offsets: the number of Unicode scalars before each in the text as written (after repair,
     /// each invalid sequence is one U+FFFD). One pass for valid UTF-8, which is nearly always the case (`valid`: the
     /// first pass found no invalid sequence; otherwise the text is checked here).
-    func scalarOffsets(_ text: [UInt8], _ byteOffsets: [Int], valid: Bool) -> [Int] {
+    static func scalarOffsets(_ text: [UInt8], _ byteOffsets: [Int], valid: Bool) -> [Int] {
         guard valid || String(validating: text, as: UTF8.self) != nil else {
             return byteOffsets.map { String(decoding: text[0..<$0], as: UTF8.self).unicodeScalars.count }
         }
@@ -287,12 +303,10 @@ public struct CleanJob: Sendable {
         result.reserveCapacity(byteOffsets.count)
         var scalars = 0, at = 0
         text.withUnsafeBufferPointer { t in
+            guard let start = t.baseAddress else { result = byteOffsets.map { _ in 0 }; return }
             for offset in byteOffsets {
-                // (Every byte but a continuation byte starts a scalar; a loop the compiler vectorizes.)
-                let to = max(at, offset)
-                var starts = 0
-                for b in UnsafeBufferPointer(rebasing: t[at..<to]) where b & 0xC0 != 0x80 { starts += 1 }
-                scalars += starts
+                let to = max(at, min(offset, t.count))
+                scalars += ghurbal_utf8_count_scalars(start + at, to - at)
                 at = to
                 result.append(scalars)
             }
