@@ -46,6 +46,36 @@ func randomSetPair(union: Int, shared: Int, rng: inout SplitMix64) -> ([UInt64],
         #expect(hashes("", c).isEmpty)
     }
 
+    @Test func vectorWordBoundsMatchTheByteByByteDefinition() {
+        // Random texts of words (short, and longer than a 32-byte step) and runs of spaces and newlines, of lengths on
+        // both sides of the steps; every shingle size, part of a text (from, startsBefore) as `extend` asks for, with
+        // the shingler's own scratch space and without.
+        var rng = SplitMix64(seed: 5)
+        let pieces: [[UInt8]] = [Array("ب".utf8), Array("كلمة".utf8), Array("a".utf8), Array(String(repeating: "ح", count: 20).utf8),
+                                 [0x20], [0x20, 0x20], [0x0A], [0x20, 0x0A, 0x20]]
+        let scratch = ShingleBuffer(capacity: 16)
+        for trial in 0..<400 {
+            var text: [UInt8] = []
+            let target = Int(rng.next() % 200)
+            while text.count < target { text += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            if trial % 7 == 0 { text = Array(text.prefix(64)) }  // ends at a step's end
+            let hasher = ShingleHasher(size: 1 + Int(rng.next() % 6))
+            text.withUnsafeBufferPointer { t in
+                var from = t.count == 0 ? 0 : Int(rng.next() % UInt64(t.count))
+                while from > 0 && t[from - 1] != 0x20 && t[from - 1] != 0x0A { from -= 1 }  // a word's start or a separator
+                let startsBefore = trial % 2 == 0 ? t.count : from + Int(rng.next() % UInt64(t.count - from + 1))
+                var expected: [UInt64] = [], vector: [UInt64] = [], borrowed: [UInt64] = []
+                let n = hasher.forEachWordShingleByteByByte(in: t, from: from, startsBefore: startsBefore) { expected.append($0) }
+                #expect(hasher.forEachWordShingle(in: t, from: from, startsBefore: startsBefore) { vector.append($0) } == n)
+                #expect(hasher.forEachWordShingle(in: t, from: from, startsBefore: startsBefore, scratch: scratch) {
+                    borrowed.append($0)
+                } == n)
+                #expect(vector == expected, "trial \(trial): \(t.count) bytes from \(from) before \(startsBefore)")
+                #expect(borrowed == expected)
+            }
+        }
+    }
+
     @Test func seededAndDeterministic() {
         let a = ShingleHasher(seed: 1), b = ShingleHasher(seed: 2)
         #expect(hashes("a b c d e f", a) == hashes("a b c d e f", a))

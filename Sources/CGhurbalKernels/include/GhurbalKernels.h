@@ -75,6 +75,12 @@ size_t ghurbal_json_next_quote_or_control(const uint8_t *p, size_t n, size_t fro
 /// 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.
 size_t ghurbal_utf8_count_scalars(const uint8_t *p, size_t n);
 
+/// The words (runs of bytes other than space and newline) of `p[from..<n]`: their starts and ends (exclusive), in order,
+/// 32 bytes a step; stops once it has every word that starts before `starts_before` and `extra` words more. Returns
+/// how many were written; `starts` and `ends` need room for `(n - from + 1) / 2` words. For `n < 2^32`.
+size_t ghurbal_word_bounds(const uint8_t *p, size_t n, size_t from, size_t starts_before, size_t extra,
+                           uint32_t *starts, uint32_t *ends);
+
 /// The value of the four hexadecimal digits (either case) at `p`, as in a JSON `\uXXXX` escape, or -1 when one of
 /// them is not a digit. Inline (Swift inlines it too): JSON written with every non-ASCII character escaped, as
 /// Python's json.dumps does by default, has one escape per letter.

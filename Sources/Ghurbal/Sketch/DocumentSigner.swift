@@ -99,9 +99,9 @@ public final class DocumentSigner {
         let out = hashes.pointer
         var extra = 0
         let emit: (UInt64) -> Void = { out[extra] = $0; extra += 1 }
-        shingler.forEachWordShingle(in: joined, from: 0, startsBefore: storyStart, emit)
+        shingler.forEachWordShingle(in: joined, from: 0, startsBefore: storyStart, scratch: hashes, emit)
         if storyEnd < joined.count {
-            shingler.forEachWordShingle(in: joined, from: lastStoryWindows, startsBefore: joined.count, emit)
+            shingler.forEachWordShingle(in: joined, from: lastStoryWindows, startsBefore: joined.count, scratch: hashes, emit)
         }
         hashes.count = extra
         minHasher.fold(hashes.hashes, into: signature)

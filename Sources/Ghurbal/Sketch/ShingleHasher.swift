@@ -1,4 +1,5 @@
 internal import CXXHash
+internal import CGhurbalKernels
 
 /// Hashes the shingles of normalized text with XXH3-64, over the contiguous bytes of each shingle (no strings).
 ///
@@ -28,12 +29,13 @@ public struct ShingleHasher: Sendable, Hashable {
     }
 
     /// Calls `body` with the hash of every shingle, in order (duplicates included); returns how many there were.
+    /// `scratch` lends its word-bounds space (else it is allocated for the call).
     @discardableResult
-    public func forEachShingle(in text: UnsafeBufferPointer<UInt8>, _ body: (UInt64) -> Void) -> Int {
+    public func forEachShingle(in text: UnsafeBufferPointer<UInt8>, scratch: ShingleBuffer? = nil, _ body: (UInt64) -> Void) -> Int {
         guard let base = text.baseAddress, text.count > 0 else { return 0 }
         switch unit {
         case .words:
-            let produced = forEachWordShingle(in: text, from: 0, startsBefore: text.count, body)
+            let produced = forEachWordShingle(in: text, from: 0, startsBefore: text.count, scratch: scratch, body)
             return produced > 0 ? produced : shortTextShingle(base, text.count, body)
         case .characters: return characterShingles(base, text.count, body)
         }
@@ -47,7 +49,7 @@ public struct ShingleHasher: Sendable, Hashable {
         hashes.ensureCapacity(text.count / 2 + 2)
         let out = hashes.pointer
         var n = 0
-        forEachShingle(in: text) { h in
+        forEachShingle(in: text, scratch: hashes) { h in
             out[n] = h
             n += 1
         }
@@ -80,13 +82,41 @@ public struct ShingleHasher: Sendable, Hashable {
     /// The word shingles of `text` (as `forEachShingle` makes them) that start at a word beginning at or after byte
     /// `from` (a word's first byte or a separator before one) and before byte `startsBefore`, in order, without the
     /// short-text fallback: the shingles of one part of a text whose other shingles are known. Returns how many.
+    /// The words are found 32 bytes a step (`ghurbal_word_bounds`), into `scratch`'s word-bounds space or space
+    /// allocated for the call; then each shingle is hashed from its first word's start to its last word's end.
     @discardableResult
-    func forEachWordShingle(in text: UnsafeBufferPointer<UInt8>, from: Int, startsBefore: Int, _ body: (UInt64) -> Void) -> Int {
+    func forEachWordShingle(in text: UnsafeBufferPointer<UInt8>, from: Int, startsBefore: Int, scratch: ShingleBuffer? = nil,
+                            _ body: (UInt64) -> Void) -> Int {
+        guard let p = text.baseAddress, from < startsBefore else { return 0 }
+        let n = text.count, size = self.size
+        guard n <= Int(UInt32.max) else { return forEachWordShingleByteByByte(in: text, from: from, startsBefore: startsBefore, body) }
+        let room = (n - from + 1) / 2 + 1
+        func shingles(_ starts: UnsafeMutablePointer<UInt32>, _ ends: UnsafeMutablePointer<UInt32>) -> Int {
+            let words = ghurbal_word_bounds(p, n, from, startsBefore, size - 1, starts, ends)
+            var i = 0
+            while i + size <= words && Int(starts[i]) < startsBefore {
+                body(hash(p, Int(starts[i]), Int(ends[i + size - 1])))
+                i += 1
+            }
+            return i
+        }
+        if let scratch {
+            scratch.ensureWordCapacity(room)
+            return shingles(scratch.wordStarts, scratch.wordEnds)
+        }
+        return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * room) { space in
+            shingles(space.baseAddress!, space.baseAddress! + room)
+        }
+    }
+
+    /// `forEachWordShingle` a word at a time, with a ring of the last `size` word starts: the definition the vector
+    /// path is tested against, and the path for texts of 4 GiB or more.
+    func forEachWordShingleByteByByte(in text: UnsafeBufferPointer<UInt8>, from: Int, startsBefore: Int,
+                                      _ body: (UInt64) -> Void) -> Int {
         guard let p = text.baseAddress, from < startsBefore else { return 0 }
         let n = text.count, size = self.size
         // The starts of the last `size` words, in a ring: `slot` is where the next word's start goes, which after a
-        // write holds the start of the oldest word of the shingle that ends there. (A running slot rather than
-        // `words % size`, which divided twice per word.)
+        // write holds the start of the oldest word of the shingle that ends there.
         return withUnsafeTemporaryAllocation(of: Int.self, capacity: size) { starts in
             var words = 0, slot = 0, produced = 0
             var i = from
@@ -94,7 +124,7 @@ public struct ShingleHasher: Sendable, Hashable {
                 while i < n && (p[i] == 0x20 || p[i] == 0x0A) { i += 1 }
                 if i == n { break }
                 let start = i
-                i = nextSeparator(p, i, n)
+                while i < n && p[i] != 0x20 && p[i] != 0x0A { i += 1 }
                 starts[slot] = start
                 slot = slot + 1 == size ? 0 : slot + 1
                 words += 1
@@ -119,23 +149,6 @@ public struct ShingleHasher: Sendable, Hashable {
             while i > floor && text[i - 1] != 0x20 && text[i - 1] != 0x0A { i -= 1 }
             found += 1
         }
-        return i
-    }
-
-    /// The first space or newline at or after `i` (or `n`), eight bytes per step: a byte b is a separator when
-    /// b ⊕ 0x20 or b ⊕ 0x0A is zero, and the classic has-zero-byte test flags the lowest such byte exactly.
-    @inline(__always)
-    private func nextSeparator(_ p: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
-        var i = from
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= n {
-            let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            let sp = w ^ 0x2020_2020_2020_2020, nl = w ^ 0x0A0A_0A0A_0A0A_0A0A
-            let z = ((sp &- ones) & ~sp | (nl &- ones) & ~nl) & highs
-            if z != 0 { return i + z.trailingZeroBitCount >> 3 }
-            i += 8
-        }
-        while i < n && p[i] != 0x20 && p[i] != 0x0A { i += 1 }
         return i
     }
 
@@ -178,12 +191,33 @@ public final class ShingleBuffer {
     /// Hashes written by the last `ShingleHasher.hashes(of:into:)`.
     @exclusivity(unchecked) public internal(set) var count = 0
 
+    /// Word bounds (`ShingleHasher.forEachWordShingle`'s scratch), `wordCapacity` each.
+    @exclusivity(unchecked) private(set) var wordStarts: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private(set) var wordEnds: UnsafeMutablePointer<UInt32>
+    @exclusivity(unchecked) private(set) var wordCapacity: Int
+
     public init(capacity: Int = 4096) {
         self.capacity = max(16, capacity)
         pointer = .allocate(capacity: self.capacity)
+        wordCapacity = self.capacity
+        wordStarts = .allocate(capacity: wordCapacity)
+        wordEnds = .allocate(capacity: wordCapacity)
     }
 
-    deinit { pointer.deallocate() }
+    deinit {
+        pointer.deallocate()
+        wordStarts.deallocate()
+        wordEnds.deallocate()
+    }
+
+    func ensureWordCapacity(_ n: Int) {
+        guard n > wordCapacity else { return }
+        wordStarts.deallocate()
+        wordEnds.deallocate()
+        wordCapacity = max(n, wordCapacity * 2)
+        wordStarts = .allocate(capacity: wordCapacity)
+        wordEnds = .allocate(capacity: wordCapacity)
+    }
 
     func ensureCapacity(_ n: Int) {
         guard n > capacity else { return }
