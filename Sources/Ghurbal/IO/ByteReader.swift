@@ -179,31 +179,37 @@ public final class ByteReader {
     /// A line of a `LineBlock`: its bytes' range in the block (without "\n"), or the length of a line over the limit.
     public enum BlockLine: Sendable { case line(Range<Int>), tooLong(Int) }
 
-    /// Several lines at once, copied out of the buffer in one piece: what is buffered up to its last "\n", or one
-    /// line read by `readLine` when no whole line is buffered. nil at the end. Cheaper than `readLine` per line: one
-    /// array per block instead of one per line.
+    /// Several lines at once: what is buffered up to its last "\n", or one line read by `readLine` when no whole line
+    /// is buffered. nil at the end. The lines' ranges are indices of `block`. Cheaper than `readLine` per line: one
+    /// array per block instead of one per line — and that array is the read buffer itself, handed over (the reader goes
+    /// on in a new buffer of the same size, into which only the bytes after the last "\n" are copied), so the input is
+    /// not copied again after `read`.
     public func readLineBlock(maxLength: Int = 256 << 20) throws -> (block: [UInt8], lines: [BlockLine])? {
-        let start = position
         var lines: [BlockLine] = []
         var p = position
         buffer.withUnsafeBufferPointer { b in
             while p < end, let nl = memchr(b.baseAddress! + p, 0x0A, end - p) {
                 let at = UnsafeRawPointer(nl) - UnsafeRawPointer(b.baseAddress!)
-                lines.append(at - p > maxLength ? .tooLong(at - p) : .line((p - start)..<(at - start)))
+                lines.append(at - p > maxLength ? .tooLong(at - p) : .line(p..<at))
                 p = at + 1
             }
         }
         if !lines.isEmpty {
-            position = p
-            // Every block is allocated at the buffer's size, whatever its length: blocks of one size reuse the memory
-            // that earlier blocks freed, where blocks of a few bytes more than the last freed one each took fresh pages.
-            let count = p - start
-            let block = buffer.withUnsafeBufferPointer { b in
-                [UInt8](unsafeUninitializedCapacity: max(count, b.count)) { out, initialized in
-                    out.baseAddress!.initialize(from: b.baseAddress! + start, count: count)
-                    initialized = count
+            // Every buffer is allocated at one size, whatever the length of what it holds: buffers of one size reuse
+            // the memory that earlier blocks freed, where blocks of a few bytes more than the last freed one each
+            // took fresh pages.
+            let tail = end - p
+            let next = buffer.withUnsafeBufferPointer { b in
+                [UInt8](unsafeUninitializedCapacity: max(Self.chunk, tail)) { out, initialized in
+                    out.baseAddress!.initialize(from: b.baseAddress! + p, count: tail)
+                    // (The rest is not zeroed: only bytes `read` writes are ever read.)
+                    initialized = out.count
                 }
             }
+            let block = buffer
+            buffer = next
+            position = 0
+            end = tail
             return (block, lines)
         }
         switch try readLine(maxLength: maxLength) {
