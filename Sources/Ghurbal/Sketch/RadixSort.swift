@@ -8,20 +8,28 @@ func radixSort(_ words: inout [UInt64]) {
         words.sort()
         return
     }
+    // The upper four digits are counted in one pass that also checks the lower halves; the lower four only when
+    // those are not ascending (a second counting pass, rare).
     var counts = [Int](repeating: 0, count: 8 * 256)
     var lowerAscending = true
     words.withUnsafeBufferPointer { w in
         counts.withUnsafeMutableBufferPointer { c in
             var previous: UInt32 = 0
             for x in w {
-                for d in 0..<8 { c[d &* 256 &+ Int((x >> UInt64(8 &* d)) & 0xFF)] &+= 1 }
+                for d in 4..<8 { c[d &* 256 &+ Int((x >> UInt64(8 &* d)) & 0xFF)] &+= 1 }
                 let low = UInt32(truncatingIfNeeded: x)
                 if low < previous { lowerAscending = false }
                 previous = low
             }
+            if !lowerAscending {
+                for x in w {
+                    for d in 0..<4 { c[d &* 256 &+ Int((x >> UInt64(8 &* d)) & 0xFF)] &+= 1 }
+                }
+            }
         }
     }
-    var scratch = [UInt64](repeating: 0, count: n)
+    // (Not zeroed: every pass writes all n words before the next reads them.)
+    var scratch = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
     var inWords = true
     for digit in (lowerAscending ? 4 : 0)..<8 {
         let base = digit * 256
