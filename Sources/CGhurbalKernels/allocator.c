@@ -16,10 +16,13 @@ void ghurbal_keep_freed_memory(void) {
 
 #define HUGE_PAGE ((size_t)2 << 20)
 
-/// Huge pages are asked for unless GHURBAL_HUGE_PAGES=0 (read at each call: they are rare, a few hundred a run).
+/// Huge pages are asked for only when GHURBAL_HUGE_PAGES=1 (read at each call: they are rare, a few hundred a run).
+/// On a virtual machine that reports free memory to its host (this project's, at 2 MiB and up), a huge page is
+/// mostly memory the host took back, and its first touch costs a trip to the host for each of its 512 small pages;
+/// small pages come first from what was freed recently and is still backed.
 static int huge_pages_wanted(void) {
     const char *setting = getenv("GHURBAL_HUGE_PAGES");
-    return !(setting != NULL && setting[0] == '0' && setting[1] == 0);
+    return setting != NULL && setting[0] == '1' && setting[1] == 0;
 }
 
 static size_t huge_length(size_t size) { return (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1); }
@@ -33,7 +36,7 @@ void *ghurbal_allocate_pages(size_t size) {
     if (aligned > mapped) munmap(mapped, (size_t)(aligned - mapped));
     size_t tail = (size_t)(mapped + length + HUGE_PAGE - (aligned + length));
     if (tail > 0) munmap(aligned + length, tail);
-    // Advice only: without transparent huge pages, or with GHURBAL_HUGE_PAGES=0, the mapping has 4 KiB pages.
+    // Advice only, and only with GHURBAL_HUGE_PAGES=1: otherwise (or without transparent huge pages) 4 KiB pages.
     if (huge_pages_wanted()) (void)madvise(aligned, length, MADV_HUGEPAGE);
     return aligned;  // zeroed, as every new mapping is
 #else

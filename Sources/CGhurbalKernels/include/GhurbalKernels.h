@@ -17,11 +17,11 @@ const char *ghurbal_minhash_kernel_name(void);
 /// (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD). A no-op with other C libraries.
 void ghurbal_keep_freed_memory(void);
 
-/// `size` zeroed bytes in a mapping of their own (on Linux), aligned to 2 MiB and advised (MADV_HUGEPAGE) to be backed
-/// by transparent huge pages, which are faulted in and zeroed 2 MiB at a time instead of 4 KiB: for buffers that are
-/// filled once and kept to the end (the spool's chunks). Not advised when the environment has GHURBAL_HUGE_PAGES=0
-/// (where memory is fragmented, the kernel may compact it to make a huge page). Elsewhere, `calloc`. NULL when out of
-/// memory. Free with `ghurbal_deallocate_pages` and the same `size`.
+/// `size` zeroed bytes in a mapping of their own (on Linux), aligned to 2 MiB: for buffers that are filled once and kept
+/// to the end (the spool's chunks). With GHURBAL_HUGE_PAGES=1 in the environment the mapping is advised
+/// (MADV_HUGEPAGE) to be backed by transparent huge pages, faulted in and zeroed 2 MiB at a time instead of 4 KiB (on
+/// a machine whose free memory stays backed, fewer faults; on this project's VM, slower: see allocator.c). Elsewhere,
+/// `calloc`. NULL when out of memory. Free with `ghurbal_deallocate_pages` and the same `size`.
 void *ghurbal_allocate_pages(size_t size);
 
 /// Frees what `ghurbal_allocate_pages(size)` returned.

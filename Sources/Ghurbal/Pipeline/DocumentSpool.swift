@@ -46,8 +46,8 @@ final class SpoolWriter: @unchecked Sendable {
     static let chunkSize = 4 << 20
     /// Finished chunks: in memory (`bytes`), or at `fileOffset` in the file.
     @exclusivity(unchecked) var chunks: [(bytes: UnsafeMutablePointer<UInt8>?, fileOffset: Int, capacity: Int)] = []
-    /// The chunk being filled: in a mapping of its own, backed by huge pages where the system allows (chunks are
-    /// kept to the end of the run, so nothing is gained from heap memory that could be used again).
+    /// The chunk being filled: in a mapping of its own (chunks are kept to the end of the run, so nothing is gained
+    /// from heap memory that could be used again; huge pages with GHURBAL_HUGE_PAGES=1).
     @exclusivity(unchecked) var buffer = ByteBuffer(capacity: SpoolWriter.chunkSize, pages: true)
     @exclusivity(unchecked) var memoryUsed = 0
     @exclusivity(unchecked) var fd: Int32 = -1
