@@ -186,6 +186,8 @@ public final class BoilerplateDetector {
         lineOffsets.append(lineHashes.count)
         let k = configuration.blockPermutations
         let stride = sketcher.keysPerBlock
+        precondition(sketch.blockKeys.count % stride == 0 && sketch.blockKeys.count / stride * k == sketch.blockSignatures.count,
+                     "a sketch made by this detector's sketcher")
         let siteMix = Self.siteMix(Int32(site))
         sketch.blockKeys.withUnsafeBufferPointer { keys in
             sketch.blockSignatures.withUnsafeBufferPointer { slots in
