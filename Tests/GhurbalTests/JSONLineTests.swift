@@ -130,6 +130,49 @@ import Testing
         }
     }
 
+    /// The decoder (runs and one-letter escapes in the C kernel, `\u` in Swift) against a plain byte-by-byte reading of
+    /// the same tokens: runs long and short around the kernel's 32-byte steps, every escape JSON has, and errors.
+    @Test func decodingEqualsAByteByByteReading() throws {
+        func reference(_ t: [UInt8]) -> [UInt8]? {
+            var out: [UInt8] = [], i = 1
+            while i < t.count - 1 {
+                guard t[i] == 0x5C else { out.append(t[i]); i += 1; continue }
+                switch t[i + 1] {
+                case 0x22, 0x5C, 0x2F: out.append(t[i + 1])
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    guard i + 6 <= t.count - 1, let v = UInt32(String(decoding: t[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16)
+                    else { return nil }
+                    out += Array(String(Unicode.Scalar(v) ?? "\u{FFFD}").utf8)
+                    i += 6
+                    continue
+                default: return nil
+                }
+                i += 2
+            }
+            return out
+        }
+        var rng = SplitMix64(seed: 9)
+        let pieces: [String] = [#"\n"#, #"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\r"#, #"\t"#, #"\u0627"#, #"\u0041"#,
+                                "سطر", "a", String(repeating: "x", count: 40), String(repeating: "ب", count: 20), " ", #"\q"#]
+        for trial in 0..<2000 {
+            var body = ""
+            for _ in 0..<Int(rng.next() % 12) {
+                let piece = pieces[Int(rng.next() % UInt64(pieces.count))]
+                if piece == #"\q"# && trial % 5 != 0 { continue }  // an error now and then
+                body += piece
+            }
+            let token = Array(("\"" + body + "\"").utf8)
+            let expected = reference(token)
+            let got = try? JSONLine.decodeString(token, 0..<token.count)
+            #expect(got == expected, "\(body)")
+        }
+    }
+
     @Test func escapingRoundTrips() throws {
         var rng = SplitMix64(seed: 1)
         let pieces: [[UInt8]] = [Array("سلام".utf8), [0x22], [0x5C], [0x0A], [0x01], [0x1F], [0x7F], Array("abcdefghij".utf8),

@@ -71,6 +71,12 @@ size_t ghurbal_json_next_special(const uint8_t *p, size_t n, size_t from);
 /// is the first such byte after an even run of backslashes, found 32 bytes a step however many escapes come before it.
 size_t ghurbal_json_next_quote_or_control(const uint8_t *p, size_t n, size_t from);
 
+/// Decodes a JSON string's content from `p[*from]` on into `out` (room for `end - *from` bytes): runs are copied 32 bytes
+/// a step and the one-letter escapes decoded; stops at a `\u` escape or one that is not JSON, with `*from` at its
+/// backslash, or when `*from` reaches `end` (or passes it: an escape may end on the closing quote at `p[end]`). Returns
+/// the bytes written.
+size_t ghurbal_json_decode_run(const uint8_t *p, size_t *from, size_t end, uint8_t *out);
+
 /// The number of Unicode scalars that start in `p[0..<n]` of valid UTF-8 (the bytes that are not continuation bytes);
 /// 32 bytes a step, compiled like `ghurbal_normalize_fast_copy`.
 size_t ghurbal_utf8_count_scalars(const uint8_t *p, size_t n);

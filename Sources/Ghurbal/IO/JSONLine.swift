@@ -140,51 +140,31 @@ public struct JSONLine: Sendable {
     }
 
     /// Decodes `base[from..<end]` (a string token's content, escapes and all) into `out`, which has room for
-    /// `end - from` bytes; returns the bytes written. (A function of its own, with nothing captured: the loop runs once
-    /// per escape, and every letter is one in JSON that escapes all but ASCII.)
+    /// `end - from` bytes; returns the bytes written. Runs and one-letter escapes go through the C kernel
+    /// (`ghurbal_json_decode_run`), which stops at each `\\u` escape (decoded here) and at an escape JSON does not have.
     static func decodeEscapes(_ base: UnsafePointer<UInt8>, _ from: Int, _ end: Int,
                               into out: UnsafeMutablePointer<UInt8>) throws(SyntaxError) -> Int {
         var o = 0
         var i = from
         while i < end {
-            if base[i] != 0x5C {
-                // The run up to the next escape in one go.
-                let next = nextBackslash(base, i, end)
-                (out + o).update(from: base + i, count: next - i)
-                o += next - i
-                i = next
-                continue
+            if base[i] != 0x5C || base[i + 1] != UInt8(ascii: "u") {
+                var at = i
+                o += ghurbal_json_decode_run(base, &at, end, out + o)
+                i = at
+                guard i < end else { break }
+                // (`base[end]`, the closing quote, is in the token: a backslash just before it reads it as an escaped
+                // quote, and the loop ends.)
+                guard base[i + 1] == UInt8(ascii: "u") else { throw SyntaxError(offset: i + 1, reason: "unknown escape") }
             }
-            // (`base[end]`, the closing quote, is in the token: a backslash just before it reads it as an escaped
-            // quote, and the loop ends.)
-            let e = base[i + 1]
-            if e == UInt8(ascii: "u") {
-                guard i + 6 <= end else { throw SyntaxError(offset: i + 2, reason: "short \\u escape") }
-                guard var scalar = hex4(base + i + 2) else { throw badHexDigit(base, i + 2) }
+            guard i + 6 <= end else { throw SyntaxError(offset: i + 2, reason: "short \\u escape") }
+            guard var scalar = hex4(base + i + 2) else { throw badHexDigit(base, i + 2) }
+            i += 6
+            if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, base[i] == 0x5C, base[i + 1] == UInt8(ascii: "u"),
+               let low = hex4(base + i + 2), low >= 0xDC00 && low < 0xE000 {
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 i += 6
-                if scalar >= 0xD800 && scalar < 0xDC00, i + 6 <= end, base[i] == 0x5C, base[i + 1] == UInt8(ascii: "u"),
-                   let low = hex4(base + i + 2), low >= 0xDC00 && low < 0xE000 {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                }
-                o += encodeUTF8(scalar, at: out + o)
-                continue
             }
-            let decoded: UInt8
-            switch e {
-            case UInt8(ascii: "\""): decoded = 0x22
-            case UInt8(ascii: "\\"): decoded = 0x5C
-            case UInt8(ascii: "/"): decoded = 0x2F
-            case UInt8(ascii: "b"): decoded = 0x08
-            case UInt8(ascii: "f"): decoded = 0x0C
-            case UInt8(ascii: "n"): decoded = 0x0A
-            case UInt8(ascii: "r"): decoded = 0x0D
-            case UInt8(ascii: "t"): decoded = 0x09
-            default: throw SyntaxError(offset: i + 1, reason: "unknown escape")
-            }
-            out[o] = decoded
-            o += 1
-            i += 2
+            o += encodeUTF8(scalar, at: out + o)
         }
         return o
     }
