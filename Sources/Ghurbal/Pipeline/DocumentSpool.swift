@@ -98,6 +98,13 @@ final class SpoolWriter: @unchecked Sendable {
         p += 8
         var nextBlock = 0
         var text = UnsafeMutablePointer<UInt8>(OpaquePointer(p + lineCount * SpoolLine.size))
+        // A segmenter's buffer is its non-blank lines joined by single spaces, which is what the record holds: then
+        // one copy. (Lines from elsewhere are copied one by one.)
+        let whole = textBytes == normalized.count && (lineCount == 0 || segments.lines.first { $0.hash != 0 }?.normalized.lowerBound == 0)
+        if whole, textBytes > 0 {
+            text.update(from: normalized.baseAddress!, count: textBytes)
+            text += textBytes
+        }
         var first = true
         for (i, line) in segments.lines.enumerated() where line.hash != 0 {
             p.storeBytes(of: UInt32(line.span.lowerBound), as: UInt32.self)
@@ -114,6 +121,7 @@ final class SpoolWriter: @unchecked Sendable {
             p.storeBytes(of: flags, toByteOffset: 19, as: UInt8.self)
             p.storeBytes(of: line.hash, toByteOffset: 20, as: UInt64.self)
             p += SpoolLine.size
+            guard !whole else { continue }
             if !first { text.pointee = 0x20; text += 1 }
             first = false
             text.update(from: normalized.baseAddress! + line.normalized.lowerBound, count: line.normalized.count)
