@@ -80,11 +80,16 @@ final class SpoolWriter: @unchecked Sendable {
                      "documents of 4 GiB or more are not supported (ReaderOptions.maxDocumentBytes)")
         var lineCount = 0
         var textBytes = 0
+        // Whether `normalized` holds exactly the record's text — the lines' bytes in order, one space between two — as a
+        // segmenter's buffer does: then it is copied in one piece.
+        var whole = true
         for line in segments.lines where line.hash != 0 {
+            if line.normalized.lowerBound != textBytes || (textBytes > 0 && normalized[textBytes - 1] != 0x20) { whole = false }
             lineCount += 1
             textBytes += line.normalized.count + 1
         }
         textBytes = max(0, textBytes - 1)
+        whole = whole && textBytes <= normalized.count
         let padded = (textBytes + 3) & ~3
         let length = 8 + lineCount * SpoolLine.size + padded
         // A record that does not fit starts the next chunk (growing this one would copy it); only a record larger
@@ -98,9 +103,6 @@ final class SpoolWriter: @unchecked Sendable {
         p += 8
         var nextBlock = 0
         var text = UnsafeMutablePointer<UInt8>(OpaquePointer(p + lineCount * SpoolLine.size))
-        // A segmenter's buffer is its non-blank lines joined by single spaces, which is what the record holds: then
-        // one copy. (Lines from elsewhere are copied one by one.)
-        let whole = textBytes == normalized.count && (lineCount == 0 || segments.lines.first { $0.hash != 0 }?.normalized.lowerBound == 0)
         if whole, textBytes > 0 {
             text.update(from: normalized.baseAddress!, count: textBytes)
             text += textBytes
