@@ -58,7 +58,8 @@ public struct BoilerplateSketch: Sendable {
 public struct BoilerplateSketcher: Sendable {
     public let configuration: BoilerplateConfiguration
     let blockHasher: MinHasher
-    /// The bands and rows that find blocks at `blockThreshold`, and the index whose `bandKey` the sketches use.
+    /// The bands and rows that find blocks at `blockThreshold`, in an index that stays empty: the sketches ask it for
+    /// band keys, and the boilerplate decision starts each shard's index as a copy of it (same parameters and seed).
     let blockLSH: LSHIndex
     /// Values per block in `BoilerplateSketch.blockKeys`.
     var keysPerBlock: Int { 3 + blockLSH.parameters.bands }
@@ -311,8 +312,9 @@ public final class BoilerplateDetector {
         var blockStart = [Int](repeating: 0, count: n + 1)
         var boilerplateBlocks: [Int32] = []
         if configuration.detectBlocks && blockDoc.count > 1 {
-            let lsh = sketcher.blockLSH.parameters
-            let blockCount = blockDoc.count, bands = lsh.bands, k = configuration.blockPermutations
+            // The sketcher's index (empty: it only made the band keys), copied into each shard.
+            let emptyIndex = sketcher.blockLSH
+            let blockCount = blockDoc.count, bands = emptyIndex.parameters.bands, k = configuration.blockPermutations
             var shardLists = [[Int32]](repeating: [], count: workers)
             for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
             let shards = shardLists
@@ -324,7 +326,7 @@ public final class BoilerplateDetector {
                 func site(_ j: Int) -> Int32 { docSite[Int(blockDoc[Int(mine[j])])] }
                 func signature(_ j: Int) -> UnsafeRawPointer { UnsafeRawPointer(blockSignatures.slotsPointer(Int(mine[j]))) }
                 var grouper = BucketGrouper(count: m)
-                var index = LSHIndex(parameters: lsh, seed: 0xB10C_4C53)
+                var index = emptyIndex
                 index.reserveCapacity(m)
                 // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
                 // buckets, which would otherwise hold every page of the site.
