@@ -1,3 +1,4 @@
+import CXXHash
 import Foundation
 import Testing
 @testable import Ghurbal
@@ -44,17 +45,41 @@ import Testing
             let full = hasher.signature(of: doc.blocks[b].lines.map { doc.lines[$0].hash }).slots
             let record = Array(sketch.blockKeys[(i * sketcher.keysPerBlock)...].prefix(sketcher.keysPerBlock))
             #expect(record[0] == UInt32(b))
-            full.withUnsafeBufferPointer { full in
-                for band in 0..<sketcher.blockLSH.parameters.bands {
-                    #expect(record[3 + band] == sketcher.blockLSH.bandKey(full, band: band))
-                }
-            }
+            let whole = full.withUnsafeBufferPointer { XXH3_64bits_withSeed($0.baseAddress, k * 4, 0xB10C) }
+            #expect(record[1] == UInt32(truncatingIfNeeded: whole) && record[2] == UInt32(truncatingIfNeeded: whole >> 32))
             #expect(Array(sketch.blockSignatures[(i * k)..<((i + 1) * k)]) == full.map { UInt16(truncatingIfNeeded: $0) })
         }
         var off = BoilerplateConfiguration()
         off.detectBlocks = false
         let none = BoilerplateSketcher(configuration: off).sketch(doc)
         #expect(none.blockKeys.isEmpty && none.blockSignatures.isEmpty && !none.lineHashes.isEmpty)
+    }
+
+    @Test func blockBandKeysDependOnTheirBandsRowsAndSite() {
+        // Two signatures that agree in the rows of band 0 and nowhere else, at 3 and at 5 rows a band.
+        for rows in [3, 5] {
+            let bands = 4
+            let x: [UInt16] = (0..<(bands * rows)).map { UInt16(truncatingIfNeeded: $0 &* 40_503 &+ 7) }
+            var y = x
+            for i in rows..<(bands * rows) { y[i] = x[i] ^ 0x5A5A }
+            func key(_ s: [UInt16], _ band: Int, site: Int32) -> UInt32 {
+                s.withUnsafeBytes { BoilerplateSketcher.bandKey(slots: $0.baseAddress!, band: band, rows: rows,
+                                                                siteMix: BoilerplateDetector.siteMix(site)) }
+            }
+            #expect(key(x, 0, site: 1) == key(y, 0, site: 1))
+            for band in 1..<bands { #expect(key(x, band, site: 1) != key(y, band, site: 1)) }
+            // The same rows in another band or at another site: another key.
+            #expect(key(x, 0, site: 1) != key(x, 0, site: 2))
+            var shifted = x
+            for i in 0..<rows { shifted[rows + i] = x[i] }
+            #expect(key(shifted, 1, site: 1) != key(x, 0, site: 1))
+            // Every row counts, the fifth (in a second word) as well as the first.
+            for i in 0..<rows {
+                var z = x
+                z[i] ^= 1
+                #expect(key(z, 0, site: 1) != key(x, 0, site: 1))
+            }
+        }
     }
 
     @Test func emptyAndNoTrailingNewline() {

@@ -39,14 +39,14 @@ public enum RemovalReason: String, Sendable, Hashable {
     case block
 }
 
-/// What the detector needs of one document: its distinct line hashes and, for each of its multi-line blocks, the LSH
-/// keys of the block's MinHash signature and the signature's slots cut to 16 bits. Made on worker threads by
-/// `BoilerplateSketcher`, added in input order by the detector.
+/// What the detector needs of one document: its distinct line hashes and, for each of its multi-line blocks, the key of
+/// the block's whole MinHash signature and the signature's slots cut to 16 bits (from which the decision makes its LSH
+/// band keys). Made on worker threads by `BoilerplateSketcher`, added in input order by the detector.
 public struct BoilerplateSketch: Sendable {
     /// Sorted, distinct keys (`BoilerplateDetector.lineKey`) of the document's non-blank lines.
     public var lineHashes: [UInt64]
-    /// Per sketched block, `BoilerplateSketcher.keysPerBlock` values: the block's index in the document's blocks, the
-    /// key of its whole signature (low, high 32 bits), then its band keys.
+    /// Per sketched block, `BoilerplateSketcher.keysPerBlock` values: the block's index in the document's blocks and the
+    /// key of its whole signature (low, high 32 bits).
     public var blockKeys: [UInt32]
     /// Per sketched block, `blockPermutations` slots: the low 16 bits of each MinHash slot. Blocks are compared by the
     /// share of equal slots; two different 32-bit minima agree in their low 16 bits once in 65,536 slots, a 0.1 %
@@ -58,11 +58,36 @@ public struct BoilerplateSketch: Sendable {
 public struct BoilerplateSketcher: Sendable {
     public let configuration: BoilerplateConfiguration
     let blockHasher: MinHasher
-    /// The bands and rows that find blocks at `blockThreshold`, in an index that stays empty: the sketches ask it for
-    /// band keys, and the boilerplate decision starts each shard's index as a copy of it (same parameters and seed).
+    /// The bands and rows that find blocks at `blockThreshold`, in an index that stays empty: the boilerplate decision
+    /// starts each shard's index as a copy of it, and inserts blocks with keys from `bandKey(slots:band:rows:siteMix:)`.
     let blockLSH: LSHIndex
     /// Values per block in `BoilerplateSketch.blockKeys`.
-    var keysPerBlock: Int { 3 + blockLSH.parameters.bands }
+    let keysPerBlock = 3
+
+    /// The LSH key of band `band` of a block: its `rows` 16-bit slots from `band × rows` (at `slots`, as
+    /// `BoilerplateSketch.blockSignatures` holds them), packed four to a 64-bit word and multiplied into a value that
+    /// starts from the block's site and the band. The slots are minima of random hashes already, so no hash of their
+    /// bytes is needed, only a mix; blocks whose slots agree in a band share its key (so do a few others, by chance:
+    /// buckets are verified on the slots). Equal 32-bit rows are equal 16-bit rows, so a band of the full signature
+    /// that matches still matches here; three rows whose minima differ agree in all their low 16 bits once in 2⁴⁸.
+    @inline(__always)
+    static func bandKey(slots: UnsafeRawPointer, band: Int, rows: Int, siteMix: UInt64) -> UInt32 {
+        var h = siteMix ^ (UInt64(band) &+ 1) &* 0xD6E8_FEB8_6659_FD93
+        var r = 0
+        while r < rows {
+            var word: UInt64 = 0
+            var i = 0
+            while i < 4 && r + i < rows {
+                word |= UInt64(slots.loadUnaligned(fromByteOffset: (band * rows + r + i) * 2, as: UInt16.self)) << UInt64(16 * i)
+                i += 1
+            }
+            h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            r += i
+        }
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return UInt32(truncatingIfNeeded: h >> 32)
+    }
 
     public init(configuration: BoilerplateConfiguration) {
         self.configuration = configuration
@@ -86,7 +111,6 @@ public struct BoilerplateSketcher: Sendable {
         unique.removeLast(unique.count - distinct)
         guard configuration.detectBlocks else { return BoilerplateSketch(lineHashes: unique, blockKeys: [], blockSignatures: []) }
         let k = configuration.blockPermutations
-        let bands = blockLSH.parameters.bands
         let stride = keysPerBlock
         var multiLine = 0, longest = 0
         for block in segments.blocks where block.lines.count >= 2 {
@@ -100,7 +124,6 @@ public struct BoilerplateSketcher: Sendable {
             keys = [UInt32](unsafeUninitializedCapacity: multiLine * stride) { keys, keysInitialized in
                 withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { lineSet in
                     withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { signature in
-                        let full = UnsafeBufferPointer(signature)
                         var i = 0
                         for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
                             var n = 0
@@ -115,7 +138,6 @@ public struct BoilerplateSketcher: Sendable {
                             record.initialize(to: UInt32(b))
                             (record + 1).initialize(to: UInt32(truncatingIfNeeded: whole))
                             (record + 2).initialize(to: UInt32(truncatingIfNeeded: whole >> 32))
-                            for band in 0..<bands { (record + 3 + band).initialize(to: blockLSH.bandKey(full, band: band)) }
                             // The low 16 bits of each slot, sixteen slots at a time.
                             let out = UnsafeMutableRawPointer(slots.baseAddress! + i * k)
                             let from = UnsafeRawPointer(signature.baseAddress!)
@@ -142,8 +164,8 @@ public struct BoilerplateSketcher: Sendable {
 }
 
 /// Finds a site's chrome in two steps, in the spirit of Dolma's "record spans, apply later":
-/// 1. `add` records each document's sketch — 8 bytes per distinct line, and per multi-line block its LSH keys
-///    (`8 + 4 × bands` bytes) and `blockPermutations × 2` bytes of signature;
+/// 1. `add` records each document's sketch — 8 bytes per distinct line, and per multi-line block the key of its whole
+///    signature (8 bytes) and `blockPermutations × 2` bytes of signature;
 /// 2. `decide` counts, per site, in how many different *stories* each line and each group of near-identical blocks
 ///    occurs. Documents are grouped into stories by the caller (near-duplicates on the full text), so a line shared
 ///    only by copies of one article counts once and is never boilerplate.
@@ -155,8 +177,8 @@ public final class BoilerplateDetector {
     @exclusivity(unchecked) var lineHashes: [UInt64] = []
     @exclusivity(unchecked) var blockDoc: [Int32] = []
     @exclusivity(unchecked) var blockIndexInDoc: [Int32] = []
-    /// Per block: the key of its whole signature (low, high 32 bits) and its band keys, each mixed with the block's site
-    /// so that blocks of different sites do not meet in a bucket.
+    /// Per block: the key of its whole signature (low, high 32 bits), mixed with the block's site so that identical blocks
+    /// of different sites do not meet.
     @exclusivity(unchecked) var blockKeys: SignatureStore
     /// Per block: its `blockPermutations` 16-bit slots, two to a 32-bit slot of the store.
     @exclusivity(unchecked) var blockSignatures: SignatureStore
@@ -168,7 +190,7 @@ public final class BoilerplateDetector {
     }
 
     static func emptyBlockStores(_ sketcher: BoilerplateSketcher) -> (keys: SignatureStore, signatures: SignatureStore) {
-        (SignatureStore(permutations: sketcher.keysPerBlock - 1),
+        (SignatureStore(permutations: 2),
          SignatureStore(permutations: (sketcher.configuration.blockPermutations + 1) / 2))
     }
 
@@ -198,7 +220,6 @@ public final class BoilerplateDetector {
                     let record = keys.baseAddress! + i * stride
                     out[0] = record[1] ^ UInt32(truncatingIfNeeded: siteMix)
                     out[1] = record[2] ^ UInt32(truncatingIfNeeded: siteMix >> 32)
-                    for j in 3..<stride { out[j - 1] = record[j] ^ UInt32(truncatingIfNeeded: siteMix >> 32) }
                     let signature = blockSignatures.appendEmpty(1)
                     UnsafeMutableRawPointer(blockSignatures.slotsPointer(signature))
                         .copyMemory(from: slots.baseAddress! + i * k, byteCount: k * 2)
@@ -312,9 +333,10 @@ public final class BoilerplateDetector {
         var blockStart = [Int](repeating: 0, count: n + 1)
         var boilerplateBlocks: [Int32] = []
         if configuration.detectBlocks && blockDoc.count > 1 {
-            // The sketcher's index (empty: it only made the band keys), copied into each shard.
+            // The sketcher's index (empty: it holds the bands and rows), copied into each shard.
             let emptyIndex = sketcher.blockLSH
-            let blockCount = blockDoc.count, bands = emptyIndex.parameters.bands, k = configuration.blockPermutations
+            let blockCount = blockDoc.count, bands = emptyIndex.parameters.bands, rows = emptyIndex.parameters.rows
+            let k = configuration.blockPermutations
             var shardLists = [[Int32]](repeating: [], count: workers)
             for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
             let shards = shardLists
@@ -331,6 +353,8 @@ public final class BoilerplateDetector {
                 // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
                 // buckets, which would otherwise hold every page of the site.
                 var firstWithSignature = FlatHashMap(expected: m)
+                let bandKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: bands)
+                defer { bandKeys.deallocate() }
                 for j in 0..<m {
                     let b = Int(mine[j])
                     let keys = blockKeys.slotsPointer(b)
@@ -338,7 +362,11 @@ public final class BoilerplateDetector {
                        site(first) == site(j), equalSlots16(signature(first), signature(j), count: k) == k {
                         grouper.groups.union(first, j)
                     } else {
-                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: keys + 2, count: bands))
+                        let siteMix = Self.siteMix(site(j))
+                        for band in 0..<bands {
+                            bandKeys[band] = BoilerplateSketcher.bandKey(slots: signature(j), band: band, rows: rows, siteMix: siteMix)
+                        }
+                        index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandKeys, count: bands))
                     }
                 }
                 firstWithSignature = FlatHashMap(expected: 0)
