@@ -76,7 +76,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     public private(set) var bytesRead = 0
     /// A batch ends at this many documents or bytes. The first batches of a pass are smaller (64 documents, then
     /// twice as many each time), so that the workers start while the reader is still filling the next ones.
-    public var batchDocuments = 2048
+    public var batchDocuments = 256
     public var batchBytes = 32 << 20
 
     public init(files: [InputFile], options: ReaderOptions) throws {

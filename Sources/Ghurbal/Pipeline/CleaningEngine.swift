@@ -227,7 +227,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         var outcomes: [DocumentOutcome] = []
         outcomes.reserveCapacity(n)
         let report = BoilerplateReportBuilder()
-        let batch = 4096
+        let batch = 512
         var firstDocument = 0
         var pendingMerge: (() throws -> Void)?
         while firstDocument < n {
