@@ -21,7 +21,9 @@ public final class ByteReader {
     var rawEOF = false
     public private(set) var bytesRead = 0
 
-    static let chunk = 4 << 20
+    /// The read size, and the size of every block `readLineBlock` hands over. A block lives as long as any record
+    /// cut from it: 1 MiB blocks let memory go sooner than 4 MiB ones (10 MB less at the peak of a 101 MB run).
+    static let chunk = 1 << 20
 
     /// Opens `path` ("-" = standard input). `gzip` decodes the stream.
     public init(path: String, gzip: Bool) throws {

@@ -75,7 +75,9 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     /// Bytes read from disk on the last pass.
     public private(set) var bytesRead = 0
     /// A batch ends at this many documents or bytes. The first batches of a pass are smaller (64 documents, then
-    /// twice as many each time), so that the workers start while the reader is still filling the next ones.
+    /// twice as many each time), so that the workers start while the reader is still filling the next ones. Small
+    /// batches keep the reader a few megabytes ahead and a batch's texts and results in the caches: 256 documents
+    /// against 2,048 took 30 MB off the peak and 7 % off the CPU time of a 101 MB run.
     public var batchDocuments = 256
     public var batchBytes = 32 << 20
 
