@@ -80,6 +80,19 @@ import Testing
                 #expect(key(z, 0, site: 1) != key(x, 0, site: 1))
             }
         }
+        // All bands at once (read eight bytes a band where there is room, else one band at a time): the same keys.
+        for (bands, rows, slotCount) in [(21, 3, 64), (21, 3, 63), (16, 4, 64), (16, 4, 66), (9, 7, 64), (64, 1, 64), (32, 2, 64)] {
+            let x: [UInt16] = (0..<slotCount).map { UInt16(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
+            let mix = BoilerplateDetector.siteMix(3)
+            var all = [UInt32](repeating: 0, count: bands)
+            x.withUnsafeBytes { slots in
+                BoilerplateSketcher.bandKeys(slots: slots.baseAddress!, slotCount: slotCount, bands: bands, rows: rows,
+                                             siteMix: mix, into: &all)
+                for band in 0..<bands {
+                    #expect(all[band] == BoilerplateSketcher.bandKey(slots: slots.baseAddress!, band: band, rows: rows, siteMix: mix))
+                }
+            }
+        }
     }
 
     @Test func emptyAndNoTrailingNewline() {

@@ -89,6 +89,26 @@ public struct BoilerplateSketcher: Sendable {
         return UInt32(truncatingIfNeeded: h >> 32)
     }
 
+    /// `bandKey` for bands `0..<bands` into `keys`. `slotCount` is how many 16-bit slots may be read at `slots`.
+    /// Bands of at most four rows are read eight bytes at a time and masked, where that stays inside the slots.
+    @inline(__always)
+    static func bandKeys(slots: UnsafeRawPointer, slotCount: Int, bands: Int, rows: Int, siteMix: UInt64,
+                         into keys: UnsafeMutablePointer<UInt32>) {
+        guard rows >= 1 && rows <= 4 && (bands - 1) * rows + 4 <= slotCount else {
+            for band in 0..<bands { keys[band] = bandKey(slots: slots, band: band, rows: rows, siteMix: siteMix) }
+            return
+        }
+        let mask: UInt64 = rows == 4 ? .max : (1 << UInt64(16 * rows)) - 1
+        for band in 0..<bands {
+            let word = slots.loadUnaligned(fromByteOffset: band * rows * 2, as: UInt64.self) & mask
+            var h = siteMix ^ (UInt64(band) &+ 1) &* 0xD6E8_FEB8_6659_FD93
+            h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+            h = h &* 0xBF58_476D_1CE4_E5B9
+            keys[band] = UInt32(truncatingIfNeeded: h >> 32)
+        }
+    }
+
     public init(configuration: BoilerplateConfiguration) {
         self.configuration = configuration
         blockHasher = MinHasher(permutations: configuration.blockPermutations, seed: 0xB10C)
@@ -337,6 +357,7 @@ public final class BoilerplateDetector {
             let emptyIndex = sketcher.blockLSH
             let blockCount = blockDoc.count, bands = emptyIndex.parameters.bands, rows = emptyIndex.parameters.rows
             let k = configuration.blockPermutations
+            let slotCount = blockSignatures.permutations * 2  // 16-bit slots a block has room for
             var shardLists = [[Int32]](repeating: [], count: workers)
             for b in 0..<blockCount { shardLists[Int(UInt32(bitPattern: docSite[Int(blockDoc[b])]) % UInt32(workers))].append(Int32(b)) }
             let shards = shardLists
@@ -362,10 +383,8 @@ public final class BoilerplateDetector {
                        site(first) == site(j), equalSlots16(signature(first), signature(j), count: k) == k {
                         grouper.groups.union(first, j)
                     } else {
-                        let siteMix = Self.siteMix(site(j))
-                        for band in 0..<bands {
-                            bandKeys[band] = BoilerplateSketcher.bandKey(slots: signature(j), band: band, rows: rows, siteMix: siteMix)
-                        }
+                        BoilerplateSketcher.bandKeys(slots: signature(j), slotCount: slotCount, bands: bands, rows: rows,
+                                                     siteMix: Self.siteMix(site(j)), into: bandKeys)
                         index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandKeys, count: bands))
                     }
                 }
