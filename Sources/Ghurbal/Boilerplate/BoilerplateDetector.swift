@@ -72,7 +72,7 @@ public struct BoilerplateSketcher: Sendable {
     /// that matches still matches here; three rows whose minima differ agree in all their low 16 bits once in 2⁴⁸.
     @inline(__always)
     static func bandKey(slots: UnsafeRawPointer, band: Int, rows: Int, siteMix: UInt64) -> UInt32 {
-        var h = siteMix ^ (UInt64(band) &+ 1) &* 0xD6E8_FEB8_6659_FD93
+        var h = bandStart(band, siteMix)
         var r = 0
         while r < rows {
             var word: UInt64 = 0
@@ -81,12 +81,10 @@ public struct BoilerplateSketcher: Sendable {
                 word |= UInt64(slots.loadUnaligned(fromByteOffset: (band * rows + r + i) * 2, as: UInt16.self)) << UInt64(16 * i)
                 i += 1
             }
-            h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
+            h = mixIn(h, word)
             r += i
         }
-        h = h &* 0xBF58_476D_1CE4_E5B9
-        return UInt32(truncatingIfNeeded: h >> 32)
+        return finish(h)
     }
 
     /// `bandKey` for bands `0..<bands` into `keys`. `slotCount` is how many 16-bit slots may be read at `slots`.
@@ -101,12 +99,21 @@ public struct BoilerplateSketcher: Sendable {
         let mask: UInt64 = rows == 4 ? .max : (1 << UInt64(16 * rows)) - 1
         for band in 0..<bands {
             let word = slots.loadUnaligned(fromByteOffset: band * rows * 2, as: UInt64.self) & mask
-            var h = siteMix ^ (UInt64(band) &+ 1) &* 0xD6E8_FEB8_6659_FD93
-            h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
-            h ^= h >> 29
-            h = h &* 0xBF58_476D_1CE4_E5B9
-            keys[band] = UInt32(truncatingIfNeeded: h >> 32)
+            keys[band] = finish(mixIn(bandStart(band, siteMix), word))
         }
+    }
+
+    // The three steps of a band key: a start from the band and the site, each word of rows multiplied in, the high
+    // half of a last multiply.
+    @inline(__always) private static func bandStart(_ band: Int, _ siteMix: UInt64) -> UInt64 {
+        siteMix ^ (UInt64(band) &+ 1) &* 0xD6E8_FEB8_6659_FD93
+    }
+    @inline(__always) private static func mixIn(_ h: UInt64, _ word: UInt64) -> UInt64 {
+        let x = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
+        return x ^ x >> 29
+    }
+    @inline(__always) private static func finish(_ h: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: (h &* 0xBF58_476D_1CE4_E5B9) >> 32)
     }
 
     public init(configuration: BoilerplateConfiguration) {

@@ -227,6 +227,8 @@ public struct CleaningEngine<Source: DocumentSource> {
         var outcomes: [DocumentOutcome] = []
         outcomes.reserveCapacity(n)
         let report = BoilerplateReportBuilder()
+        // (Small, as the read passes' batches are: a batch's records and results stay in the caches; 512 against
+        // 4,096 was 0.670 → 0.645 s on the 101 MB dump.)
         let batch = 512
         var firstDocument = 0
         var pendingMerge: (() throws -> Void)?
