@@ -17,6 +17,22 @@ typedef _Bool bits32 __attribute__((ext_vector_type(WIDTH)));
 #define GHURBAL_VECTOR_CLONES
 #endif
 
+/* The smallest page size of the machines Ghurbal runs on: a read that stays within an aligned block of this many
+ * bytes cannot fault if any byte of the block is readable. Kernels may read a few bytes before or past their text (and
+ * ignore them) when `GHURBAL_WITHIN_PAGE` says all of them lie in one such block, as the C library's string functions
+ * do. Builds with the address sanitizer never do, so that it checks every byte the kernels read. */
+#define GHURBAL_PAGE_FLOOR 4096
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GHURBAL_NO_READ_AROUND 1
+#endif
+#endif
+#ifdef GHURBAL_NO_READ_AROUND
+#define GHURBAL_WITHIN_PAGE(p, n) 0
+#else
+#define GHURBAL_WITHIN_PAGE(p, n) (((uintptr_t)(p) & (GHURBAL_PAGE_FLOOR - 1)) <= GHURBAL_PAGE_FLOOR - (n))
+#endif
+
 /* Macros, not functions: a function taking or returning a 32-byte vector has a different ABI with and without AVX
  * (and the compiler warns about it), even when it is inlined. */
 #define LOAD32(p) ({ bytes32 loaded_; memcpy(&loaded_, (p), WIDTH); loaded_; })

@@ -231,6 +231,40 @@ import Testing
         }
     }
 
+    /// The kernel reads a little around its text where that stays within the text's page, and never beyond: texts
+    /// that start at a page's first byte or end at its last, between two pages that may not be read, normalize as the
+    /// scalar loop does them (a read into either page would end the test with a fault).
+    @Test func fastPathStaysWithinThePage() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let mapping = try #require(mmap(nil, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(mapping, 3 * page) }
+        #expect(mprotect(mapping, page, PROT_NONE) == 0)
+        #expect(mprotect(mapping + 2 * page, page, PROT_NONE) == 0)
+        let usable = (mapping + page).assumingMemoryBound(to: UInt8.self)
+        var options = ArabicNormalizerOptions()
+        options.keepLineBreaks = false
+        let normalizers = [ArabicNormalizer(options: options, vectorized: true),
+                           ArabicNormalizer(options: options, vectorized: true, baselineKernel: true)]
+        let scalar = ArabicNormalizer(options: options, vectorized: false)
+        let words = ["المنظمة", "كتب", "إطلاق", "abc", "2017"].map { Array($0.utf8) }
+        var generator = SeededGenerator(seed: 11)
+        let a = ByteBuffer(), b = ByteBuffer()
+        for length in 1...100 {
+            var text: [UInt8] = []
+            while text.count < length { text += words[Int(generator.next() % 5)] + [0x20] }
+            text = Array(text.prefix(length))
+            for start in [0, page - length, page - length - 1, page - length - 33] where start >= 0 {
+                let at = usable + start
+                at.update(from: text, count: length)
+                let expected = text.withUnsafeBufferPointer { scalar.normalize($0, into: b) }
+                for normalizer in normalizers {
+                    let stats = normalizer.normalize(UnsafeBufferPointer(start: at, count: length), into: a)
+                    #expect(Array(a.bytes) == Array(b.bytes) && stats == expected, "length \(length) at \(start)")
+                }
+            }
+        }
+    }
+
     /// A wide expansion (ﷺ: 3 bytes in, 33 out) must leave room for the rest of the input: a few of them used to take
     /// it, and the letters after them were written past the end of the buffer.
     @Test func expansionsLeaveRoomForTheRest() {

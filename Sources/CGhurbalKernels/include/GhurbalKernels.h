@@ -54,7 +54,9 @@ enum {
 /// number of bytes copied, which is also the number written (every fold keeps the length), and adds the spaces among
 /// them to `*spaces`. It stops before anything else, before a space or a lead byte at the end of the text, and at the
 /// end of the text. `in[0..<available]` must be readable, and `in[-1]` too unless `options` has GHURBAL_FAST_AT_START;
-/// `in` must be at the start of a character; `out` must have room for `available` bytes. Compiled for x86-64-v3 (AVX2)
+/// `in` must be at the start of a character; `out` must have room for `available + 32` bytes (every step stores 32; the
+/// bytes past those copied are left undefined). Bytes around the text within its 4 KiB page may be read and are
+/// ignored. Compiled for x86-64-v3 (AVX2)
 /// and the baseline; the loader picks the clone.
 size_t ghurbal_normalize_fast_copy(const uint8_t *in, size_t available, uint8_t *out, uint32_t options,
                                    ptrdiff_t *spaces);

@@ -176,9 +176,11 @@ final class NormalizerTables: @unchecked Sendable {
         guard let inp = input.baseAddress, input.count > 0 else { return stats }
         let n = input.count
         // Every path below writes at most as many bytes as it reads, plus one pending space and one spare byte for
-        // the two-byte store, so that room for the rest of the input plus two is always left (the fast path stores
-        // whole vectors within it); only the wide expansions can write more, and they reserve so that it still is.
-        output.reserve(extra: n + 2)
+        // the two-byte store, so that room for the rest of the input plus `slack` is always left (the fast path stores
+        // whole 32-byte vectors, the last of which may reach 32 bytes past what it copies); only the wide expansions can
+        // write more, and they reserve so that it still is.
+        let slack = 34
+        output.reserve(extra: n + slack)
         var out = output.storage + output.count
         var capacityEnd = output.storage + output.capacity
         var pendingSpace = false
@@ -291,9 +293,9 @@ final class NormalizerTables: @unchecked Sendable {
                     // (and a space before it) and for the rest of the input. (Checking for the expansion alone let a
                     // few of them eat the room the rest needed, and the rest was written past the buffer's end.)
                     let used = out - output.storage
-                    if out + length + 2 + (n - i) > capacityEnd {
+                    if out + length + slack + (n - i) > capacityEnd {
                         output.count = used
-                        output.reserve(extra: length + 2 + (n - i))
+                        output.reserve(extra: length + slack + (n - i))
                         out = output.storage + used
                         capacityEnd = output.storage + output.capacity
                     }
