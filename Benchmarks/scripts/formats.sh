@@ -13,15 +13,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 runs="${1:-3}"
 shift || true
-"$root/scripts/ensure-deps"
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
-swift build -c release --package-path "$root" --product ghurbal >&2
+built="$("$root/scripts/build-cli")"  # (installs what is missing; see it for the build)
 bins=("$@")
-[ ${#bins[@]} -eq 0 ] && bins=("$root/.build/release/ghurbal")
+[ ${#bins[@]} -eq 0 ] && bins=("$built")
 work="$root/.build/formats"
 mkdir -p "$work" "$root/.build/throughput"
 pages="$root/.build/throughput/pages-36000.jsonl"
-[ -f "$pages" ] || "$root/.build/release/ghurbal" synth --docs 36000 -o "$pages" \
+[ -f "$pages" ] || "$built" synth --docs 36000 -o "$pages" \
     --truth "$root/.build/throughput/truth-36000.jsonl" --force 2>/dev/null
 
 [ -f "$work/pages.jsonl.gz" ] || gzip -6 -c "$pages" > "$work/pages.jsonl.gz"

@@ -143,10 +143,9 @@ def main():
     if not os.path.exists(os.path.join(venv, "bin", "python")):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
         subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q"] + PIP, check=True)
-    subprocess.run([os.path.join(ROOT, "scripts", "ensure-deps")], check=True)
-    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT, "--product", "ghurbal"], check=True,
-                   stdout=subprocess.DEVNULL)
-    ghurbal = os.path.join(ROOT, ".build", "release", "ghurbal")
+    # The release build every script runs (installs what is missing; see scripts/build-cli).
+    ghurbal = subprocess.run([os.path.join(ROOT, "scripts", "build-cli")], check=True, stdout=subprocess.PIPE,
+                             text=True).stdout.strip()
     pages = os.path.join(a.work, f"pages-{a.docs}.jsonl")
     truth_path = os.path.join(a.work, f"truth-{a.docs}.jsonl")
     if not os.path.exists(pages):

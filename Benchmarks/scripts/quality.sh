@@ -8,9 +8,7 @@ work="${2:-$root/.build/quality}"
 shift $(( $# > 2 ? 2 : $# )) || true
 sources=("$@")
 [ ${#sources[@]} -eq 0 ] && sources=("$root/seeds")
-"$root/scripts/ensure-deps"
-swift build -c release --package-path "$root" --product ghurbal >&2
-bin="$root/.build/release/ghurbal"
+bin="$("$root/scripts/build-cli")"  # (installs what is missing; see it for the build)
 mkdir -p "$work"
 source_args=()
 for s in "${sources[@]}"; do source_args+=(--source "$s"); done

@@ -8,10 +8,8 @@ work="${1:-$root/.build/throughput}"
 shift || true
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(36000 360000)
-"$root/scripts/ensure-deps"
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
-swift build -c release --package-path "$root" --product ghurbal >&2
-bin="$root/.build/release/ghurbal"
+bin="$("$root/scripts/build-cli")"  # (installs what is missing; see it for the build)
 mkdir -p "$work"
 printf '%-10s %-9s %-8s %-9s %-9s %-10s %-12s\n' docs MB threads seconds MB/s docs/s peak_RSS_MB
 for docs in "${sizes[@]}"; do
