@@ -282,11 +282,9 @@ public struct CleanJob: Sendable {
             s.appendDecimal(offsets[2 * i])
             s.append(0x2C)
             s.appendDecimal(offsets[2 * i + 1])
-            switch line.reason {
-            case .line: s.appendASCII(",\"line\"]")
-            case .teaser: s.appendASCII(",\"teaser\"]")
-            case .block: s.appendASCII(",\"block\"]")
-            }
+            s.appendASCII(",\"")
+            s.append(contentsOf: line.reason.rawValue.utf8)  // (a name of ASCII letters: nothing to escape)
+            s.appendASCII("\"]")
         }
         s.append(0x5D)
         return s
