@@ -144,47 +144,45 @@ public struct BoilerplateSketcher: Sendable {
             multiLine += 1
             longest = max(longest, block.lines.count)
         }
-        // Both arrays sized once and written in place; the line hashes of one block and its full signature in scratch
-        // space (on the stack when small).
-        var keys: [UInt32] = []
-        let slots = [UInt16](unsafeUninitializedCapacity: multiLine * k) { slots, initialized in
-            keys = [UInt32](unsafeUninitializedCapacity: multiLine * stride) { keys, keysInitialized in
-                withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { lineSet in
-                    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { signature in
-                        var i = 0
-                        for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
-                            var n = 0
-                            for l in block.lines {
-                                lineSet[n] = segments.lines[l].hash
-                                n += 1
-                            }
-                            signature.initialize(repeating: .max)
-                            _ = blockHasher.sign(UnsafeBufferPointer(rebasing: lineSet[0..<n]), into: signature.baseAddress!)
-                            let record = keys.baseAddress! + i * stride
-                            let whole = XXH3_64bits_withSeed(signature.baseAddress, k * 4, 0xB10C)
-                            record.initialize(to: UInt32(b))
-                            (record + 1).initialize(to: UInt32(truncatingIfNeeded: whole))
-                            (record + 2).initialize(to: UInt32(truncatingIfNeeded: whole >> 32))
-                            // The low 16 bits of each slot, sixteen slots at a time.
-                            let out = UnsafeMutableRawPointer(slots.baseAddress! + i * k)
-                            let from = UnsafeRawPointer(signature.baseAddress!)
-                            var j = 0
-                            while j + 16 <= k {
-                                out.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<UInt32>.self)),
-                                               toByteOffset: j * 2, as: SIMD16<UInt16>.self)
-                                j += 16
-                            }
-                            while j < k {
-                                out.storeBytes(of: UInt16(truncatingIfNeeded: signature[j]), toByteOffset: j * 2, as: UInt16.self)
-                                j += 1
-                            }
-                            i += 1
+        // Both arrays reserved once and appended to (`[T](unsafeUninitializedCapacity:)` would call the standard
+        // library's unspecialized allocation, which looks the array's type up at run time: about 500 instructions an
+        // array); the line hashes of one block, its full signature and its 16-bit slots in scratch space (on the stack
+        // when small).
+        var keys: [UInt32] = [], slots: [UInt16] = []
+        keys.reserveCapacity(multiLine * stride)
+        slots.reserveCapacity(multiLine * k)
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: longest) { lineSet in
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: k) { signature in
+                withUnsafeTemporaryAllocation(of: UInt16.self, capacity: k) { low in
+                    for (b, block) in segments.blocks.enumerated() where block.lines.count >= 2 {
+                        var n = 0
+                        for l in block.lines {
+                            lineSet[n] = segments.lines[l].hash
+                            n += 1
                         }
+                        signature.initialize(repeating: .max)
+                        _ = blockHasher.sign(UnsafeBufferPointer(rebasing: lineSet[0..<n]), into: signature.baseAddress!)
+                        let whole = XXH3_64bits_withSeed(signature.baseAddress, k * 4, 0xB10C)
+                        keys.append(UInt32(b))
+                        keys.append(UInt32(truncatingIfNeeded: whole))
+                        keys.append(UInt32(truncatingIfNeeded: whole >> 32))
+                        // The low 16 bits of each slot, sixteen slots at a time.
+                        let out = UnsafeMutableRawPointer(low.baseAddress!)
+                        let from = UnsafeRawPointer(signature.baseAddress!)
+                        var j = 0
+                        while j + 16 <= k {
+                            out.storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: from.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<UInt32>.self)),
+                                           toByteOffset: j * 2, as: SIMD16<UInt16>.self)
+                            j += 16
+                        }
+                        while j < k {
+                            out.storeBytes(of: UInt16(truncatingIfNeeded: signature[j]), toByteOffset: j * 2, as: UInt16.self)
+                            j += 1
+                        }
+                        slots.append(contentsOf: UnsafeBufferPointer(low))
                     }
                 }
-                keysInitialized = multiLine * stride
             }
-            initialized = multiLine * k
         }
         return BoilerplateSketch(lineHashes: unique, blockKeys: keys, blockSignatures: slots)
     }
@@ -376,6 +374,7 @@ public final class BoilerplateDetector {
                 func site(_ j: Int) -> Int32 { docSite[Int(blockDoc[Int(mine[j])])] }
                 func signature(_ j: Int) -> UnsafeRawPointer { UnsafeRawPointer(blockSignatures.slotsPointer(Int(mine[j]))) }
                 var grouper = BucketGrouper(count: m)
+                defer { grouper.deallocate() }
                 var index = emptyIndex
                 index.reserveCapacity(m)
                 // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
@@ -402,7 +401,7 @@ public final class BoilerplateDetector {
                         && Double(equalSlots16(signature(a), signature(j), count: k)) / Double(k) >= blockThreshold
                 }
                 index.forEachBucket { _, bucket in
-                    grouper.recent.removeAll(keepingCapacity: true)
+                    grouper.startBucket()
                     let firstSite = site(Int(UInt32(truncatingIfNeeded: bucket[0])))
                     if bucket.allSatisfy({ site(Int(UInt32(truncatingIfNeeded: $0))) == firstSite }) {
                         for entry in bucket { grouper.visit(Int(UInt32(truncatingIfNeeded: entry)), join: join) }
@@ -411,7 +410,7 @@ public final class BoilerplateDetector {
                         let entries = bucket.map { Int(UInt32(truncatingIfNeeded: $0)) }
                             .sorted { site($0) != site($1) ? site($0) < site($1) : $0 < $1 }
                         for (e, j) in entries.enumerated() {
-                            if e > 0 && site(entries[e - 1]) != site(j) { grouper.recent.removeAll(keepingCapacity: true) }
+                            if e > 0 && site(entries[e - 1]) != site(j) { grouper.startBucket() }
                             grouper.visit(j, join: join)
                         }
                     }
@@ -467,7 +466,17 @@ public struct BoilerplateModel: Sendable {
     /// buffer the lines' `normalized` ranges point into.
     public func removals(document doc: Int, segments: SegmentedDocument,
                          normalized: UnsafeBufferPointer<UInt8>) -> [RemovalReason?] {
-        var result = [RemovalReason?](repeating: nil, count: segments.lines.count)
+        var result: [RemovalReason?] = []
+        removals(document: doc, segments: segments, normalized: normalized, into: &result)
+        return result
+    }
+
+    /// `removals(document:segments:normalized:)` written to `result` (replacing what it held), so that an array kept
+    /// from one document to the next is filled in place: no allocation per document.
+    public func removals(document doc: Int, segments: SegmentedDocument, normalized: UnsafeBufferPointer<UInt8>,
+                         into result: inout [RemovalReason?]) {
+        result.removeAll(keepingCapacity: true)
+        result.append(contentsOf: repeatElement(nil, count: segments.lines.count))
         let site = docSite[doc]
         let need = requiredBySite[site] ?? Int.max
         func isBoilerplate(_ hash: UInt64, words: Int) -> Bool {
@@ -505,7 +514,6 @@ public struct BoilerplateModel: Sendable {
                 for l in segments.blocks[b].lines where result[l] == nil { result[l] = .block }
             }
         }
-        return result
     }
 }
 
@@ -515,16 +523,32 @@ public struct BoilerplateModel: Sendable {
 /// (A struct with a mutating method rather than a local function: variables a closure captures and changes are
 /// boxed, and checked for exclusive access at every use.)
 struct BucketGrouper {
+    static let recentLimit = 16
     var groups: UnionFind
-    /// The latest block of each recent group in the current bucket, newest first.
-    var recent: [Int] = []
+    /// The latest block of each recent group in the current bucket, newest first: `recent[0..<recentCount]`. (Sixteen
+    /// slots of memory of its own: as an array, every insert at the front and removal went through the standard
+    /// library's general `replaceSubrange`, a tenth of the grouping's instructions.)
+    let recent: UnsafeMutablePointer<Int32>
+    var recentCount = 0
 
-    init(count: Int) { groups = UnionFind(count: count) }
+    /// Call `deallocate()` when done.
+    init(count: Int) {
+        precondition(count <= Int(Int32.max), "block numbers fit in 32 bits")
+        groups = UnionFind(count: count)
+        recent = .allocate(capacity: Self.recentLimit)
+    }
+
+    func deallocate() { recent.deallocate() }
+
+    /// Forgets the recent groups: a new bucket starts.
+    mutating func startBucket() { recentCount = 0 }
 
     /// Visits block `j`: joins it with each recent group whose latest block `join` accepts.
+    @inline(__always)
     mutating func visit(_ j: Int, join: (Int, Int) -> Bool) {
         var root = groups.find(j)
-        for a in recent {
+        for r in 0..<recentCount {
+            let a = Int(recent[r])
             if groups.find(a) == root { continue }
             // (A pair met again in a later band is verified again: cheaper than finding its first band.)
             if join(a, j) {
@@ -532,10 +556,18 @@ struct BucketGrouper {
                 root = groups.find(j)
             }
         }
-        // j becomes its group's latest block in the bucket.
-        if let same = recent.firstIndex(where: { groups.find($0) == root }) { recent.remove(at: same) }
-        recent.insert(j, at: 0)
-        if recent.count > 16 { recent.removeLast() }
+        // j becomes its group's latest block in the bucket: the group's entry (or, for a new group, the oldest when
+        // all slots are taken) goes, the others move down one place.
+        var end = 0
+        while end < recentCount && groups.find(Int(recent[end])) != root { end += 1 }
+        if end == recentCount {
+            if recentCount < Self.recentLimit { recentCount += 1 } else { end -= 1 }
+        }
+        while end > 0 {
+            recent[end] = recent[end - 1]
+            end -= 1
+        }
+        recent[0] = Int32(j)
     }
 }
 

@@ -91,10 +91,10 @@ public struct CleaningEngine<Source: DocumentSource> {
         let scratch = (0..<workers).map { w in
             (DocumentSegmenter(normalizer: lineNormalizer, shortLineWords: b.shortLineWords),
              DocumentSigner(normalizer: lineNormalizer, shingler: c.shingler, minHasher: minHasher), spool.writers[w],
-             ByteBuffer(capacity: 1 << 16))
+             ByteBuffer(capacity: 1 << 16), RemovalScratch())
         }
         let scratchBox = UncheckedSendable(scratch)
-        let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer) = { w in
+        let makeWorker: @Sendable (Int) -> (DocumentSegmenter, DocumentSigner, SpoolWriter, ByteBuffer, RemovalScratch) = { w in
             scratchBox.value[w]
         }
         // The bands and rows of the two clusterings after pass 1, chosen on a thread of their own while pass 1 runs
@@ -141,7 +141,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                 let firstSlot = storySignatures.appendEmpty(items.count)
                 let previous = AlongsideJob(pendingMerge)
                 parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
-                    let (segmenter, signer, spoolWriter, _) = worker
+                    let (segmenter, signer, spoolWriter, _, _) = worker
                     results[i] = source.document(items[i]).map { doc in
                         doc.textBytes.withUnsafeBufferPointer { text in
                             let segments = segmenter.segment(text)
@@ -239,12 +239,15 @@ public struct CleaningEngine<Source: DocumentSource> {
             let locations = spoolLocations, lengths = spoolLengths, storyFacts = facts
             let previous = AlongsideJob(pendingMerge)
             parallelForEach(count: count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
-                let (segmenter, signer, _, buffer) = worker
+                let (segmenter, signer, _, buffer, removalScratch) = worker
                 let d = first + i
                 results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
                     let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer,
                                                                       reusing: segmenter)
-                    let removals = model.removals(document: d, segments: segments, normalized: normalized)
+                    var reasons = removalScratch.take()
+                    model.removals(document: d, segments: segments, normalized: normalized, into: &reasons)
+                    let removals = reasons
+                    defer { removalScratch.reasons = removals }
                     let removedCount = removals.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
                     var cleaned = Cleaned(outcome: DocumentOutcome(index: d, removedLines: [], duplicateOf: nil, similarity: nil,
                                                                    clusterID: nil, removedBytes: 0, nonBlankBytes: 0,
@@ -355,6 +358,18 @@ private struct StoryLines {
     }
 
     func contains(_ l: Int) -> Bool { !anyParagraph || lines[l].kind == .paragraph }
+}
+
+/// A worker's array of removal reasons, filled for one document after another in pass 2 (taken out while in use, so
+/// that it is the only reference and is refilled in place).
+private final class RemovalScratch: @unchecked Sendable {
+    var reasons: [RemovalReason?] = []
+
+    func take() -> [RemovalReason?] {
+        var taken: [RemovalReason?] = []
+        swap(&taken, &reasons)
+        return taken
+    }
 }
 
 /// Pass 1's findings about one document.
