@@ -103,6 +103,44 @@ import Testing
     }
 }
 
+/// The bucket walk keeps the latest block of at most sixteen recent groups, newest first; checked against the same walk
+/// written plainly on an array, on buckets with more groups than that, so that the oldest group's slot is given up.
+@Suite struct BucketGrouperTests {
+    @Test func matchesAPlainWalkOverAnArray() {
+        var rng = SplitMix64(seed: 17)
+        for round in 0..<40 {
+            let blocks = 200
+            // Blocks join when they fall in the same class; a few classes make long runs, many make more than sixteen
+            // groups in a bucket.
+            let classes = 2 + round % 30
+            let classOf = (0..<blocks).map { _ in Int(rng.next() % UInt64(classes)) }
+            let join: (Int, Int) -> Bool = { a, b in classOf[a] == classOf[b] }
+            var grouper = BucketGrouper(count: blocks)
+            defer { grouper.deallocate() }
+            var groups = UnionFind(count: blocks)
+            var recent: [Int] = []
+            for _ in 0..<6 {
+                let bucket = (0..<(1 + Int(rng.next() % 120))).map { _ in Int(rng.next() % UInt64(blocks)) }
+                grouper.startBucket()
+                recent.removeAll()
+                for j in bucket {
+                    grouper.visit(j, join: join)
+                    var root = groups.find(j)
+                    for a in recent where groups.find(a) != root && join(a, j) {
+                        groups.union(a, j)
+                        root = groups.find(j)
+                    }
+                    if let same = recent.firstIndex(where: { groups.find($0) == root }) { recent.remove(at: same) }
+                    recent.insert(j, at: 0)
+                    if recent.count > 16 { recent.removeLast() }
+                    #expect((0..<grouper.recentCount).map { Int(grouper.recent[$0]) } == recent)
+                }
+            }
+            #expect(grouper.groups.groups() == groups.groups())
+        }
+    }
+}
+
 @Suite struct SeedAcceptanceTests {
     static func seeds() throws -> [SourceDocument] {
         try SeedFixtures.all().map { SourceDocument(id: $0.name, text: $0.text) }
