@@ -215,7 +215,8 @@ public final class BoilerplateDetector {
     }
 
     static func emptyBlockStores(_ sketcher: BoilerplateSketcher) -> (keys: SignatureStore, signatures: SignatureStore) {
-        (SignatureStore(permutations: 2),
+        // (The keys: a sketch's record for a block without its first value, the block's index in the document.)
+        (SignatureStore(permutations: sketcher.keysPerBlock - 1),
          SignatureStore(permutations: (sketcher.configuration.blockPermutations + 1) / 2))
     }
 
