@@ -87,19 +87,23 @@ import Testing
         }
     }
 
-    @Test(arguments: [0, 1 << 30])
+    /// Chunks of 128 KiB, two writers.
+    static let spoolBudgets = [0, 2 * (SharedLines.pieceSize + 2 * (128 << 10) + 1024), 1 << 30]
+
+    @Test(arguments: spoolBudgets)
     func spoolGivesBackWhatPassOneSaw(memoryBudget: Int) throws {
-        // Budget 0: every chunk goes to the file; a large one: every chunk stays in memory.
+        // Budget 0: every chunk goes to the file, no line is shared; the middle one: a writer's shared lines and first
+        // two chunks stay in memory, the other chunks go to the file and refer to those lines; a large one: every chunk
+        // stays in memory.
         let text = try SeedFixtures.all().map(\.text).joined(separator: "\n\n- item one\n- item two\n\r\n")
         let segmenter = DocumentSegmenter()
         let directory = FileManager.default.temporaryDirectory.path
-        let spool = DocumentSpool(directory: directory, workers: 2, memoryBudget: memoryBudget)
+        let spool = DocumentSpool(directory: directory, workers: 2, memoryBudget: memoryBudget, chunkSize: 128 << 10)
         var expected: [(SegmentedDocument, [UInt8])] = []
         var locations: [(UInt64, Int)] = []
-        // Enough copies to fill several 4 MiB chunks.
-        let copies = max(1, (9 << 20) / max(1, text.utf8.count))
-        for copy in 0..<copies {
-            var t = text + String(repeating: " كلمة", count: copy % 7)
+        // Enough copies to fill several chunks, each with a line of its own.
+        for copy in 0..<200 {
+            var t = "نسخة رقم \(copy) من الصفحة\n" + text + String(repeating: " كلمة", count: copy % 7)
             let segments = t.withUTF8 { segmenter.segment($0) }
             locations.append(spool.writers[copy % 2].append(segments, normalized: segmenter.normalized.bytes))
             var nonBlank = segments
@@ -123,6 +127,58 @@ import Testing
             #expect(segments.blocks.map(\.lines.count) == expected[i].0.blocks.map(\.lines.count))
         }
         #expect(memoryBudget > 0 || spool.writers.allSatisfy { $0.chunks.allSatisfy { $0.bytes == nil } })
+        // The copies repeat their lines: after the first, they refer to shared text, within the budget.
+        for writer in spool.writers {
+            #expect(writer.shared.pieces.isEmpty == (memoryBudget == 0))
+            let inMemory = writer.chunks.reduce(0) { $0 + ($1.bytes == nil ? 0 : $1.capacity) }
+            #expect(inMemory + writer.shared.memoryBytes <= memoryBudget / 2)
+            if memoryBudget == Self.spoolBudgets[1] {
+                #expect(writer.chunks.contains { $0.bytes != nil } && writer.chunks.contains { $0.bytes == nil })
+            }
+        }
+    }
+
+    @Test func sharedLinesCompareBytesNotJustHashes() {
+        let shared = SharedLines()
+        let first = Array("سطر يتكرر في كل صفحة من الموقع".utf8)
+        var other = first
+        other[other.count - 1] ^= 1  // as long, another line: taken as one whose hash collided
+        let hash: UInt64 = 0x1234_5678_9ABC_DEF0
+        first.withUnsafeBufferPointer { record in
+            let recordText: (UInt64) -> UnsafePointer<UInt8> = { place in
+                #expect(place == 7 << 32 | 40)
+                return record.baseAddress!
+            }
+            // Not seen yet: stays in its record, which is noted.
+            #expect(shared.share(record.baseAddress!, count: record.count, hash: hash, mayGrow: true, recordText: recordText) == nil)
+            shared.note(hash: hash, count: record.count, place: 7 << 32 | 40)
+            other.withUnsafeBufferPointer { o in
+                #expect(shared.share(o.baseAddress!, count: o.count, hash: hash, mayGrow: true, recordText: recordText) == nil)
+                #expect(shared.share(o.baseAddress!, count: o.count - 1, hash: hash, mayGrow: true, recordText: recordText) == nil)
+            }
+            // No room and no growing: not shared.
+            #expect(shared.share(record.baseAddress!, count: record.count, hash: hash, mayGrow: false, recordText: recordText) == nil)
+            let again = Array(first)  // the same line in another document
+            again.withUnsafeBufferPointer { a in
+                guard let place = shared.share(a.baseAddress!, count: a.count, hash: hash, mayGrow: true, recordText: recordText) else {
+                    Issue.record("a line met twice is shared")
+                    return
+                }
+                #expect(place & SharedLines.sharedPlace != 0)
+                #expect(Array(UnsafeBufferPointer(start: shared.text(at: place), count: a.count)) == first)
+                // Met a third time: the same place, without the record.
+                #expect(shared.share(a.baseAddress!, count: a.count, hash: hash, mayGrow: false,
+                                     recordText: { _ in Issue.record("the record is not read again"); return a.baseAddress! }) == place)
+            }
+        }
+        #expect(shared.memoryBytes == SharedLines.pieceSize)
+        // A chunk that goes to the file is forgotten: its lines are not found there again.
+        shared.note(hash: 42, count: first.count, place: 3 << 32)
+        shared.forget(chunk: 3)
+        first.withUnsafeBufferPointer { f in
+            #expect(shared.share(f.baseAddress!, count: f.count, hash: 42, mayGrow: true,
+                                 recordText: { _ in Issue.record("a forgotten chunk is not read"); return f.baseAddress! }) == nil)
+        }
     }
 
     @Test func spoolThatCannotBeWrittenSaysWhere() throws {
