@@ -95,6 +95,20 @@ import Testing
         }
     }
 
+    @Test func identicalBlocksOfASiteShareOneSignature() {
+        let detector = BoilerplateDetector()
+        let menu = "- الرئيسية\n- أخبار محلية\n- اقتصاد\n- رياضة\n"
+        let other = "- الرئيسية\n- أخبار محلية\n- اقتصاد\n- ثقافة\n"
+        // Site 0: the menu three times, another list once; site 1: the same menu, which is not site 0's.
+        for (site, list) in [(0, menu), (0, menu), (0, other), (0, menu), (1, menu), (1, menu)] {
+            detector.add(site: site, segments: segment(list + "\nفقرة الخبر نفسه هنا\n"))
+        }
+        #expect(detector.blockSignatureNumber.count == 6)
+        #expect(detector.blockSignatures.count == 3)
+        #expect(detector.blockSignatureNumber == [0, 0, 1, 0, 2, 2])
+        #expect(detector.signatureSite == [0, 0, 1])
+    }
+
     @Test func emptyAndNoTrailingNewline() {
         #expect(segment("").lines.isEmpty)
         #expect(segment("a").lines.count == 1)

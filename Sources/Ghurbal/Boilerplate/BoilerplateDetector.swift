@@ -189,8 +189,9 @@ public struct BoilerplateSketcher: Sendable {
 }
 
 /// Finds a site's chrome in two steps, in the spirit of Dolma's "record spans, apply later":
-/// 1. `add` records each document's sketch — 8 bytes per distinct line, and per multi-line block the key of its whole
-///    signature (8 bytes) and `blockPermutations × 2` bytes of signature;
+/// 1. `add` records each document's sketch — 8 bytes per distinct line, 12 per multi-line block (its document, its
+///    index there, its signature's number), and `blockPermutations × 2` bytes per distinct block signature of a site
+///    (a menu or a footer on every page of a site is one signature, kept once);
 /// 2. `decide` counts, per site, in how many different *stories* each line and each group of near-identical blocks
 ///    occurs. Documents are grouped into stories by the caller (near-duplicates on the full text), so a line shared
 ///    only by copies of one article counts once and is never boilerplate.
@@ -202,22 +203,26 @@ public final class BoilerplateDetector {
     @exclusivity(unchecked) var lineHashes: [UInt64] = []
     @exclusivity(unchecked) var blockDoc: [Int32] = []
     @exclusivity(unchecked) var blockIndexInDoc: [Int32] = []
-    /// Per block: the key of its whole signature (low, high 32 bits), mixed with the block's site so that identical blocks
-    /// of different sites do not meet.
-    @exclusivity(unchecked) var blockKeys: SignatureStore
-    /// Per block: its `blockPermutations` 16-bit slots, two to a 32-bit slot of the store.
+    /// Per block: the number of its signature in `blockSignatures`.
+    @exclusivity(unchecked) var blockSignatureNumber: [Int32] = []
+    /// The distinct block signatures of each site, each as `blockPermutations` 16-bit slots, two to a 32-bit slot of
+    /// the store; blocks that are identical (the same site, the same slots) share one.
     @exclusivity(unchecked) var blockSignatures: SignatureStore
+    /// Per signature: its site.
+    @exclusivity(unchecked) var signatureSite: [Int32] = []
+    /// The number of the first signature with a key (of the whole signature — a sketch's record for a block without
+    /// its first value, the block's index in the document —, mixed with the site so that identical blocks of different
+    /// sites do not meet): where an identical block's signature is found.
+    @exclusivity(unchecked) var signatureOfKey = FlatHashMap(expected: 1024)
 
     public init(configuration: BoilerplateConfiguration = BoilerplateConfiguration()) {
         self.configuration = configuration
         sketcher = BoilerplateSketcher(configuration: configuration)
-        (blockKeys, blockSignatures) = Self.emptyBlockStores(sketcher)
+        blockSignatures = Self.emptyBlockSignatures(sketcher)
     }
 
-    static func emptyBlockStores(_ sketcher: BoilerplateSketcher) -> (keys: SignatureStore, signatures: SignatureStore) {
-        // (The keys: a sketch's record for a block without its first value, the block's index in the document.)
-        (SignatureStore(permutations: sketcher.keysPerBlock - 1),
-         SignatureStore(permutations: (sketcher.configuration.blockPermutations + 1) / 2))
+    static func emptyBlockSignatures(_ sketcher: BoilerplateSketcher) -> SignatureStore {
+        SignatureStore(permutations: (sketcher.configuration.blockPermutations + 1) / 2)
     }
 
     public var documentCount: Int { docSite.count }
@@ -241,14 +246,21 @@ public final class BoilerplateDetector {
         sketch.blockKeys.withUnsafeBufferPointer { keys in
             sketch.blockSignatures.withUnsafeBufferPointer { slots in
                 for i in 0..<(keys.count / stride) {
-                    let slot = blockKeys.appendEmpty(1)
-                    let out = blockKeys.slotsPointer(slot)
                     let record = keys.baseAddress! + i * stride
-                    out[0] = record[1] ^ UInt32(truncatingIfNeeded: siteMix)
-                    out[1] = record[2] ^ UInt32(truncatingIfNeeded: siteMix >> 32)
-                    let signature = blockSignatures.appendEmpty(1)
-                    UnsafeMutableRawPointer(blockSignatures.slotsPointer(signature))
-                        .copyMemory(from: slots.baseAddress! + i * k, byteCount: k * 2)
+                    let key = UInt64(record[1] ^ UInt32(truncatingIfNeeded: siteMix))
+                        | UInt64(record[2] ^ UInt32(truncatingIfNeeded: siteMix >> 32)) << 32
+                    let signature = slots.baseAddress! + i * k
+                    let next = blockSignatures.count
+                    var number = next
+                    if let first = signatureOfKey.firstIndex(for: key, else: next), signatureSite[first] == Int32(site),
+                       equalSlots16(blockSignatures.slotsPointer(first), signature, count: k) == k {
+                        number = first
+                    } else {
+                        UnsafeMutableRawPointer(blockSignatures.slotsPointer(blockSignatures.appendEmpty(1)))
+                            .copyMemory(from: signature, byteCount: k * 2)
+                        signatureSite.append(Int32(site))
+                    }
+                    blockSignatureNumber.append(Int32(number))
                     blockDoc.append(Int32(doc))
                     blockIndexInDoc.append(Int32(bitPattern: record[0]))
                 }
@@ -262,7 +274,10 @@ public final class BoilerplateDetector {
         lineHashes = []
         blockDoc = []
         blockIndexInDoc = []
-        (blockKeys, blockSignatures) = Self.emptyBlockStores(sketcher)
+        blockSignatureNumber = []
+        blockSignatures = Self.emptyBlockSignatures(sketcher)
+        signatureSite = []
+        signatureOfKey = FlatHashMap(expected: 0)
         docSite = []
     }
 
@@ -284,7 +299,7 @@ public final class BoilerplateDetector {
         // Locals, not the class's stored properties: those are checked for exclusive access at every read.
         let docSite = self.docSite, lineOffsets = self.lineOffsets, lineHashes = self.lineHashes
         let blockDoc = self.blockDoc, blockIndexInDoc = self.blockIndexInDoc
-        let blockKeys = self.blockKeys, blockSignatures = self.blockSignatures
+        let blockSignatureNumber = self.blockSignatureNumber, blockSignatures = self.blockSignatures
         let n = docSite.count
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         // Stories per site, for the share rule.
@@ -373,29 +388,31 @@ public final class BoilerplateDetector {
                 let mine = shards[shard]  // global block numbers, ascending; local number = position here
                 let m = mine.count
                 func site(_ j: Int) -> Int32 { docSite[Int(blockDoc[Int(mine[j])])] }
-                func signature(_ j: Int) -> UnsafeRawPointer { UnsafeRawPointer(blockSignatures.slotsPointer(Int(mine[j]))) }
+                func signature(_ j: Int) -> UnsafeRawPointer {
+                    UnsafeRawPointer(blockSignatures.slotsPointer(Int(blockSignatureNumber[Int(mine[j])])))
+                }
                 var grouper = BucketGrouper(count: m)
                 defer { grouper.deallocate() }
                 var index = emptyIndex
                 index.reserveCapacity(m)
-                // Identical blocks of a site (a menu, a footer on every page) are joined at once and kept out of the
-                // buckets, which would otherwise hold every page of the site.
-                var firstWithSignature = FlatHashMap(expected: m)
+                // Identical blocks of a site (a menu, a footer on every page: one signature) are joined at once and kept
+                // out of the buckets, which would otherwise hold every page of the site. (A signature belongs to one
+                // site, so to one shard.)
+                var firstWithSignature = [Int32](repeating: -1, count: blockSignatures.count)
                 let bandKeys = UnsafeMutablePointer<UInt32>.allocate(capacity: bands)
                 defer { bandKeys.deallocate() }
                 for j in 0..<m {
-                    let b = Int(mine[j])
-                    let keys = blockKeys.slotsPointer(b)
-                    if let first = firstWithSignature.firstIndex(for: UInt64(keys[0]) | UInt64(keys[1]) << 32, else: j),
-                       site(first) == site(j), equalSlots16(signature(first), signature(j), count: k) == k {
-                        grouper.groups.union(first, j)
+                    let number = Int(blockSignatureNumber[Int(mine[j])])
+                    if firstWithSignature[number] >= 0 {
+                        grouper.groups.union(Int(firstWithSignature[number]), j)
                     } else {
+                        firstWithSignature[number] = Int32(j)
                         BoilerplateSketcher.bandKeys(slots: signature(j), slotCount: slotCount, bands: bands, rows: rows,
                                                      siteMix: Self.siteMix(site(j)), into: bandKeys)
                         index.insert(id: UInt32(j), bandKeys: UnsafeBufferPointer(start: bandKeys, count: bands))
                     }
                 }
-                firstWithSignature = FlatHashMap(expected: 0)
+                firstWithSignature = []
                 index.seal(threads: 1)
                 let join: (Int, Int) -> Bool = { a, j in
                     blockDoc[Int(mine[a])] != blockDoc[Int(mine[j])]

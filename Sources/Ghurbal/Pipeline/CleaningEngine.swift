@@ -12,9 +12,9 @@ import Foundation
 ///
 /// The source is read once. Memory grows with the number of documents (one signature of k × 4 bytes — the story
 /// signature, which pass 2 keeps or overwrites in place as the clean one — an id, a site), with the number of distinct
-/// lines (8 bytes each, for counting) and of multi-line blocks (`blockPermutations` × 4 bytes each), and with the
-/// removed lines (their spans); the spool (about the size of the text) takes memory up to `spoolMemoryBytes` and disk
-/// beyond.
+/// lines (8 bytes each, for counting), of multi-line blocks (12 bytes each) and of their distinct signatures per site
+/// (`blockPermutations` × 2 bytes each), and with the removed lines (their spans); the spool (about the size of the
+/// text, less the lines met again) takes memory up to `spoolMemoryBytes` and disk beyond.
 /// Results do not depend on the number of threads: every decision is made in input order.
 public struct CleaningEngine<Source: DocumentSource> {
     public let configuration: CleaningConfiguration
