@@ -117,10 +117,10 @@ final class SpoolWriter: @unchecked Sendable {
         // lines, joined by single spaces. `whole`: that text is exactly `normalized`, as a segmenter's buffer holds
         // it when no line is shared; it is then copied in one piece.
         var sharedCount = 0
-        var textBytes = 0
-        var ownLines = 0
+        // (The own text's length plus one, once it has a line: where the next line starts in `normalized` if that
+        // holds the record's text.)
+        var joined = 0
         var whole = true
-        var joined = 0  // where the next line starts in `normalized` if it holds the record's text
         var n = 0
         let base = normalized.baseAddress
         // The shared lines and the chunks kept in memory share the budget.
@@ -137,12 +137,11 @@ final class SpoolWriter: @unchecked Sendable {
             } else {
                 if line.normalized.lowerBound != joined || (joined > 0 && normalized[joined - 1] != 0x20) { whole = false }
                 joined += count + 1
-                textBytes += count + (ownLines > 0 ? 1 : 0)
-                ownLines += 1
             }
             places[n] = place
             n += 1
         }
+        let textBytes = max(0, joined - 1)
         whole = whole && textBytes <= normalized.count
         let padded = (textBytes + 3) & ~3
         let length = Self.headerSize + lineCount * SpoolLine.size + sharedCount * 8 + padded
