@@ -165,6 +165,37 @@ import Testing
             .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
+    /// The summary's counts are the outcomes' counts, with boilerplate-only documents dropped or not: a copy of a
+    /// seed (a duplicate), a page of nothing but the site's "related news" list (boilerplate only) and a second copy
+    /// of that page (both at once, counted once).
+    @Test(arguments: [false, true])
+    func statisticsCountWhatTheOutcomesSay(dropBoilerplateOnly: Bool) throws {
+        var docs = try Self.seeds()
+        let listItems = String(decoding: docs[0].text, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("- ") }
+        // (With one sentence of its own, the same in both copies, so that what is left of them is a duplicate.)
+        let chromeOnly = listItems.joined(separator: "\n") + "\nوهذه جملة قصيرة واحدة تبقى بعد حذف القائمة كلها من الصفحة\n"
+        docs.append(SourceDocument(id: "copy-of-002", text: docs[2].text))
+        docs.append(SourceDocument(id: "chrome-only", text: chromeOnly))
+        docs.append(SourceDocument(id: "chrome-only-again", text: chromeOnly))
+        var configuration = CleaningConfiguration()
+        configuration.dropBoilerplateOnly = dropBoilerplateOnly
+        let result = try CorpusCleaner(configuration: configuration).clean(docs)
+        let o = result.outcomes
+        let s = result.statistics
+        #expect(o[5].duplicateOf == 2)
+        #expect(o[6].boilerplateOnly && o[7].boilerplateOnly && o[7].duplicateOf == 6, "the fixture has a document that is both")
+        for (d, x) in o.enumerated() {
+            #expect(x.kept == (x.duplicateOf == nil && !(x.boilerplateOnly && dropBoilerplateOnly)), "\(docs[d].id)")
+        }
+        #expect(s.keptDocuments == (dropBoilerplateOnly ? 5 : 6))
+        #expect(s.keptDocuments == o.filter(\.kept).count)
+        #expect(s.duplicates == o.filter { $0.duplicateOf != nil }.count)
+        #expect(s.boilerplateOnly == o.filter(\.boilerplateOnly).count)
+        #expect(s.boilerplateLinesRemoved == o.reduce(0) { $0 + $1.removedLines.count })
+        #expect(s.bytesIn == docs.reduce(0) { $0 + $1.text.count })
+        #expect(s.bytesOut == o.indices.filter { o[$0].kept }.reduce(0) { $0 + docs[$1].text.count - o[$1].removedBytes })
+    }
+
     @Test func relatedNewsListsAreRemovedAndBodiesKept() throws {
         let docs = try Self.seeds()
         #expect(docs.map(\.id).map { String($0.prefix(3)) } == ["000", "001", "002", "003", "004"])

@@ -181,6 +181,90 @@ import Testing
         }
     }
 
+    /// The batch pipeline the passes run on: every item once, on one thread at a time per worker state; batches merged
+    /// in order, each only once all its items are done, one merge at a time; the producer held back to a few batches
+    /// ahead — with one thread or more threads than cores, empty batches, and items that take uneven times.
+    @Test(arguments: [1, 2, 3, 8])
+    func batchPipelineMergesInOrderOnceItsItemsAreDone(workers: Int) throws {
+        let sizes = [64, 0, 1, 5, 3, 200, 0, 17, 1, 33, 256, 2, 0, 90, 7]
+        let maxInFlight = 3
+        final class Log: @unchecked Sendable {
+            let lock = NSLock()
+            var processed: [[Int]]
+            var busyStates = Set<Int>()
+            var merged: [Int] = []
+            var submitted = 0
+            var mostAhead = 0
+            var merging = false
+            var faults: [String] = []
+            init(_ sizes: [Int]) { processed = sizes.map { [Int](repeating: 0, count: $0) } }
+            func fault(_ s: String) { faults.append(s) }
+        }
+        let log = Log(sizes)
+        try pipelineBatches(workers: workers, maxInFlight: maxInFlight, makeState: { w in w }, produce: { submit in
+            for (b, n) in sizes.enumerated() {
+                try submit(b, n)
+                log.lock.withLock {
+                    log.submitted += 1
+                    log.mostAhead = max(log.mostAhead, log.submitted - log.merged.count)
+                }
+            }
+        }, process: { state, b, i in
+            log.lock.withLock {
+                if !log.busyStates.insert(state).inserted { log.fault("state \(state) used by two threads at once") }
+                if log.merged.contains(b) { log.fault("item \(i) of batch \(b) after its merge") }
+            }
+            if (b + i) % 7 == 0 { usleep(100) }
+            log.lock.withLock {
+                log.processed[b][i] += 1
+                log.busyStates.remove(state)
+            }
+        }, merge: { b in
+            log.lock.withLock {
+                if log.merging { log.fault("two merges at once") }
+                log.merging = true
+                if log.processed[b].contains(where: { $0 != 1 }) { log.fault("batch \(b) merged before all its items were done once") }
+            }
+            usleep(300)  // a slow merge: the workers go on with later batches meanwhile
+            log.lock.withLock {
+                log.merging = false
+                log.merged.append(b)
+            }
+        })
+        #expect(log.faults.isEmpty, "\(log.faults.prefix(3))")
+        #expect(log.merged == Array(sizes.indices))
+        #expect(log.processed.allSatisfy { $0.allSatisfy { $0 == 1 } })
+        // In flight: up to `maxInFlight` waiting, and the one being merged.
+        #expect(log.mostAhead <= maxInFlight + 1)
+    }
+
+    @Test func batchPipelineStopsAtAMergesError() {
+        struct Stop: Error {}
+        final class Log: @unchecked Sendable { var merged: [Int] = []; var producedAll = false }
+        let log = Log()
+        #expect(throws: Stop.self) {
+            try pipelineBatches(workers: 2, maxInFlight: 2, makeState: { _ in }, produce: { submit in
+                for b in 0..<1_000 { try submit(b, 10) }
+                log.producedAll = true
+            }, process: { _, _, _ in }, merge: { b in
+                if b == 3 { throw Stop() }
+                log.merged.append(b)
+            })
+        }
+        #expect(log.merged == [0, 1, 2], "no batch is merged after the one that failed")
+        #expect(!log.producedAll, "the producer is stopped")
+    }
+
+    @Test func batchPipelineThrowsTheProducersError() {
+        struct ReadFailed: Error {}
+        #expect(throws: ReadFailed.self) {
+            try pipelineBatches(workers: 2, makeState: { _ in }, produce: { submit in
+                for b in 0..<3 { try submit(b, 5) }
+                throw ReadFailed()
+            }, process: { _, _, _ in }, merge: { _ in })
+        }
+    }
+
     @Test func spoolThatCannotBeWrittenSaysWhere() throws {
         let spool = DocumentSpool(directory: "/nonexistent-ghurbal-folder", workers: 1, memoryBudget: 0)
         let segmenter = DocumentSegmenter()

@@ -83,7 +83,12 @@ public struct CleanJob: Sendable {
         let file = try out.file("summary.json")
         try file.write(summaryJSON(summary))
         try file.close()
-        return (summary, try out.commitInBackground())
+        let removal = try out.commitInBackground()
+        // The run's findings (per document: outcome, removed spans; the report) are hundreds of thousands of small
+        // blocks on a large run: they are freed on a thread of their own, and the caller has its answer meanwhile.
+        let findings = UncheckedSendable(consume result)
+        Thread.detachNewThread { _ = findings }
+        return (summary, removal)
     }
 
     /// Where a file goes below `corpus/`: its path below its input folder, under the input's name when there are
@@ -104,7 +109,6 @@ public struct CleanJob: Sendable {
                      progress: ((CleaningProgress) -> Void)?) throws {
         var outputs: [Int: OutputFile] = [:]
         var annotations: OutputFile?
-        var item = 0
         var bytesDone = 0
         var documentsDone = 0
         let workers = max(1, cleaning.nearDuplicates.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -112,113 +116,106 @@ public struct CleanJob: Sendable {
         let textField = reader.textField
         let frozen = result
         var entryTexts: [(entry: Int, text: String)] = []
-        // Each batch is written (in input order, on one thread) while the next one is rendered.
-        var pendingWrite: (() throws -> Void)?
-        try source.forEachBatch { items in
-            let first = item
-            item += items.count
-            let rendered = ParallelSlots<[UInt8]>(count: items.count)
-            let notes = ParallelSlots<[UInt8]>(count: items.count)
-            let sourceTexts = ParallelSlots<[(entry: Int, text: String)]>(count: items.count)
-            let result = frozen
-            let previous = AlongsideJob(pendingWrite)
-            parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: { _ in }) { _, i in
-                let d = Int(result.documentOfItem[first + i])
-                guard d >= 0 else { return }
-                let render = annotate || result.outcomes[d].kept
-                let outcome = result.outcomes[d]
-                let raw = items[i]
-                let needsText = result.boilerplateTextSources[d] != nil  // it holds a report entry's line
-                var cut = false
-                if render && !annotate && raw.kind == .jsonLine && outcome.invalidUTF8 == 0,
-                   let line = cutJSONLine(raw, outcome, result.textTokens[d].map { Int($0.lowerBound)..<Int($0.upperBound) }, textField) {
-                    // The common case: the removed lines cut out of the escaped text, nothing decoded.
-                    rendered[i] = line
-                    cut = true
-                    if !needsText { return }
+        // Batches are rendered on the workers and written (in input order, one at a time) while later ones are rendered.
+        try pipelineBatches(workers: workers, makeState: { _ in }, produce: { submit in
+            var item = 0
+            try source.forEachBatch { items in
+                try submit(RenderBatch(first: item, items: items), items.count)
+                item += items.count
+            }
+        }, process: { _, batch, i in
+            let d = Int(frozen.documentOfItem[batch.first + i])
+            guard d >= 0 else { return }
+            let render = annotate || frozen.outcomes[d].kept
+            let outcome = frozen.outcomes[d]
+            let raw = batch.items[i]
+            let needsText = frozen.boilerplateTextSources[d] != nil  // it holds a report entry's line
+            var cut = false
+            if render && !annotate && raw.kind == .jsonLine && outcome.invalidUTF8 == 0,
+               let line = cutJSONLine(raw, outcome, frozen.textTokens[d].map { Int($0.lowerBound)..<Int($0.upperBound) }, textField) {
+                // The common case: the removed lines cut out of the escaped text, nothing decoded.
+                batch.rendered[i] = line
+                cut = true
+                if !needsText { return }
+            }
+            if (render && !cut) || needsText {
+                let text: [UInt8]
+                var json: JSONLine?
+                if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
+                    text = parsed.document.text
+                    json = parsed.json
+                } else {
+                    text = Array(raw.bytes)
                 }
-                if (render && !cut) || needsText {
-                    let text: [UInt8]
-                    var json: JSONLine?
-                    if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
-                        text = parsed.document.text
-                        json = parsed.json
-                    } else {
-                        text = Array(raw.bytes)
-                    }
-                    if needsText { sourceTexts[i] = result.boilerplateTexts(document: d, text: text) }
-                    guard render && !cut else { return }
-                    let body = annotate ? text : outcome.cleanedText(of: text)
-                    let fields = annotate ? annotationFields(outcome, result, text: text) : []
-                    switch raw.kind {
-                    case .textFile:
-                        rendered[i] = Array(String(decoding: body, as: UTF8.self).utf8)
-                        if annotate {
-                            var line: [UInt8] = Array("{\"id\":".utf8)
-                            JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
-                            line += fields
-                            line += Array("}\n".utf8)
-                            notes[i] = line
-                        }
-                    case .jsonLine:
-                        let json = json!
-                        var line: [UInt8] = []
-                        line.reserveCapacity(json.bytes.count + fields.count + 16)
-                        if annotate && outcome.invalidUTF8 == 0 {
-                            // The text as it was, escapes and all (as the cleaned lines keep theirs): only the fields
-                            // are added. (Invalid UTF-8 is written repaired, as the spans count it.)
-                            line += json.bytes[0..<json.closingBrace]
-                        } else {
-                            let field = json.field(textField)!
-                            line += json.bytes[0..<field.value.lowerBound]
-                            JSONLine.appendString(body, to: &line)
-                            line += json.bytes[field.value.upperBound..<json.closingBrace]
-                        }
-                        line += fields
-                        line += json.bytes[json.closingBrace...]
-                        line.append(0x0A)
-                        rendered[i] = line
-                    case .wetRecord:
+                if needsText { batch.sourceTexts[i] = frozen.boilerplateTexts(document: d, text: text) }
+                guard render && !cut else { return }
+                let body = annotate ? text : outcome.cleanedText(of: text)
+                let fields = annotate ? annotationFields(outcome, frozen, text: text) : []
+                switch raw.kind {
+                case .textFile:
+                    batch.rendered[i] = Array(String(decoding: body, as: UTF8.self).utf8)
+                    if annotate {
                         var line: [UInt8] = Array("{\"id\":".utf8)
-                        JSONLine.appendString(Array(result.ids[d].utf8), to: &line)
-                        line += Array(",\"url\":".utf8)
-                        JSONLine.appendString(Array((raw.wetURL ?? "").utf8), to: &line)
-                        line += Array(",\"text\":".utf8)
-                        JSONLine.appendString(body, to: &line)
+                        JSONLine.appendString(Array(frozen.ids[d].utf8), to: &line)
                         line += fields
                         line += Array("}\n".utf8)
-                        rendered[i] = line
-                    case .failure:
-                        break
+                        batch.notes[i] = line
                     }
-                }
-            }
-            if let error = previous.failure { throw error }
-            pendingWrite = {
-                for i in 0..<items.count {
-                    bytesDone += items[i].bytes.count
-                    if let texts = sourceTexts[i] { entryTexts += texts }
-                    guard let bytes = rendered[i] else { continue }
-                    documentsDone += 1
-                    let fileIndex = Int(items[i].file)
-                    let file = source.files[fileIndex]
-                    if items[i].kind == .textFile {
-                        let f = try out.file(corpusPath(file), gzip: file.gzip)
-                        try f.write(bytes)
-                        try f.close()
-                        if let note = notes[i] {
-                            if annotations == nil { annotations = try out.file("annotations.jsonl") }
-                            try annotations!.write(note)
-                        }
+                case .jsonLine:
+                    let json = json!
+                    var line: [UInt8] = []
+                    line.reserveCapacity(json.bytes.count + fields.count + 16)
+                    if annotate && outcome.invalidUTF8 == 0 {
+                        // The text as it was, escapes and all (as the cleaned lines keep theirs): only the fields
+                        // are added. (Invalid UTF-8 is written repaired, as the spans count it.)
+                        line += json.bytes[0..<json.closingBrace]
                     } else {
-                        if outputs[fileIndex] == nil { outputs[fileIndex] = try out.file(corpusPath(file), gzip: file.gzip) }
-                        try outputs[fileIndex]!.write(bytes)
+                        let field = json.field(textField)!
+                        line += json.bytes[0..<field.value.lowerBound]
+                        JSONLine.appendString(body, to: &line)
+                        line += json.bytes[field.value.upperBound..<json.closingBrace]
                     }
+                    line += fields
+                    line += json.bytes[json.closingBrace...]
+                    line.append(0x0A)
+                    batch.rendered[i] = line
+                case .wetRecord:
+                    var line: [UInt8] = Array("{\"id\":".utf8)
+                    JSONLine.appendString(Array(frozen.ids[d].utf8), to: &line)
+                    line += Array(",\"url\":".utf8)
+                    JSONLine.appendString(Array((raw.wetURL ?? "").utf8), to: &line)
+                    line += Array(",\"text\":".utf8)
+                    JSONLine.appendString(body, to: &line)
+                    line += fields
+                    line += Array("}\n".utf8)
+                    batch.rendered[i] = line
+                case .failure:
+                    break
                 }
-                progress?(CleaningProgress(pass: 3, passes: 3, passName: "write", documents: documentsDone, bytes: bytesDone))
             }
-        }
-        try pendingWrite?()
+        }, merge: { batch in
+            for i in 0..<batch.items.count {
+                bytesDone += batch.items[i].bytes.count
+                if let texts = batch.sourceTexts[i] { entryTexts += texts }
+                guard let bytes = batch.rendered[i] else { continue }
+                documentsDone += 1
+                let fileIndex = Int(batch.items[i].file)
+                let file = source.files[fileIndex]
+                if batch.items[i].kind == .textFile {
+                    let f = try out.file(corpusPath(file), gzip: file.gzip)
+                    try f.write(bytes)
+                    try f.close()
+                    if let note = batch.notes[i] {
+                        if annotations == nil { annotations = try out.file("annotations.jsonl") }
+                        try annotations!.write(note)
+                    }
+                } else {
+                    if outputs[fileIndex] == nil { outputs[fileIndex] = try out.file(corpusPath(file), gzip: file.gzip) }
+                    try outputs[fileIndex]!.write(bytes)
+                }
+            }
+            progress?(CleaningProgress(pass: 3, passes: 3, passName: "write", documents: documentsDone, bytes: bytesDone))
+        })
         for (entry, text) in entryTexts { result.boilerplate[entry].text = text }
         result.boilerplateTextSources = [:]
         for key in outputs.keys.sorted() { try outputs[key]!.close() }
@@ -391,5 +388,22 @@ public struct CleanJob: Sendable {
         }
 
         """
+    }
+}
+
+/// A batch of the write pass: its items (the first is item `first` of the input) and what the workers made of them.
+private struct RenderBatch: Sendable {
+    let first: Int
+    let items: [RawItem]
+    let rendered: ParallelSlots<[UInt8]>
+    let notes: ParallelSlots<[UInt8]>
+    let sourceTexts: ParallelSlots<[(entry: Int, text: String)]>
+
+    init(first: Int, items: [RawItem]) {
+        self.first = first
+        self.items = items
+        rendered = ParallelSlots(count: items.count)
+        notes = ParallelSlots(count: items.count)
+        sourceTexts = ParallelSlots(count: items.count)
     }
 }

@@ -130,69 +130,60 @@ public struct CleaningEngine<Source: DocumentSource> {
         var statistics = CleaningStatistics()
         var bytesDone = 0
 
-        // (`skip` is called only before this block ends: the merge of the last batch runs inside it.)
-        try withoutActuallyEscaping(skip) { skip in
-            // Each batch's results are merged (in input order, on one thread) while the next batch is analysed.
-            var pendingMerge: (() throws -> Void)?
+        // Batches are analysed on the workers and merged (in input order, one at a time) while later ones are analysed.
+        try pipelineBatches(workers: workers, makeState: makeWorker, produce: { submit in
             try source.forEachBatch { items in
-                let results = ParallelSlots<Swift.Result<Analysis, GhurbalError>>(count: items.count)
-                // (Before the threads start: they only write their slots, the merge running alongside does not touch
-                // the store.)
+                // Each item's signature slot, found here: the store grows only here, while the workers write slots.
                 let firstSlot = storySignatures.appendEmpty(items.count)
-                let previous = AlongsideJob(pendingMerge)
-                parallelForEach(count: items.count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
-                    let (segmenter, signer, spoolWriter, _, _) = worker
-                    results[i] = source.document(items[i]).map { doc in
-                        doc.textBytes.withUnsafeBufferPointer { text in
-                            let segments = segmenter.segment(text)
-                            let story = StoryLines(segments.lines)
-                            var f = signer.sign(lines: segments.lines, where: { story.contains($0) },
-                                                normalized: segmenter.normalized.bytes,
-                                                into: storySignatures.slotsPointer(firstSlot + i))
-                            f.invalidUTF8 = segments.invalidUTF8
-                            let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
-                            return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
-                                            priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
-                                            textBytes: doc.textBytes.count, textToken: doc.textToken.flatMap {
-                                                $0.upperBound <= Int(UInt32.max) ? UInt32($0.lowerBound)..<UInt32($0.upperBound) : nil
-                                            },
-                                            spoolLocation: spooled.location,
-                                            spoolLength: spooled.length)
-                        }
-                    }
-                }
-                if let error = previous.failure { throw error }
-                pendingMerge = {
-                    for i in 0..<items.count {
-                        bytesDone += source.size(of: items[i])
-                        switch results[i]! {
-                        case .failure(let error):
-                            documentOfItem.append(-1)
-                            try skip(error)
-                        case .success(let a):
-                            let d = ids.count
-                            documentOfItem.append(Int32(d))
-                            ids.append(a.id)
-                            let site = siteNumbers[a.host] ?? { let s = Int32(siteNumbers.count); siteNumbers[a.host] = s; return s }()
-                            sites.append(site)
-                            facts.append(a.facts)
-                            priorities.append(a.priority ?? 0)
-                            anyPriority = anyPriority || a.priority != nil
-                            detector.add(site: Int(site), sketch: a.sketch)
-                            statistics.bytesIn += a.textBytes
-                            textBytes.append(a.textBytes)
-                            spoolLocations.append(a.spoolLocation)
-                            spoolLengths.append(a.spoolLength)
-                            textTokens.append(a.textToken)
-                            statistics.invalidUTF8Sequences += a.facts.invalidUTF8
-                        }
-                    }
-                    progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
+                let slots = (0..<items.count).map { storySignatures.slotsPointer(firstSlot + $0) }
+                try submit(AnalysisBatch(items: items, results: ParallelSlots(count: items.count), slots: slots), items.count)
+            }
+        }, process: { worker, batch, i in
+            let (segmenter, signer, spoolWriter, _, _) = worker
+            batch.results[i] = source.document(batch.items[i]).map { doc in
+                doc.textBytes.withUnsafeBufferPointer { text in
+                    let segments = segmenter.segment(text)
+                    let story = StoryLines(segments.lines)
+                    var f = signer.sign(lines: segments.lines, where: { story.contains($0) },
+                                        normalized: segmenter.normalized.bytes, into: batch.slots[i])
+                    f.invalidUTF8 = segments.invalidUTF8
+                    let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
+                    return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
+                                    priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
+                                    textBytes: doc.textBytes.count, textToken: doc.textToken.flatMap {
+                                        $0.upperBound <= Int(UInt32.max) ? UInt32($0.lowerBound)..<UInt32($0.upperBound) : nil
+                                    },
+                                    spoolLocation: spooled.location,
+                                    spoolLength: spooled.length)
                 }
             }
-            try pendingMerge?()
-            pendingMerge = nil
-        }
+        }, merge: { batch in
+            for i in 0..<batch.items.count {
+                bytesDone += source.size(of: batch.items[i])
+                switch batch.results[i]! {
+                case .failure(let error):
+                    documentOfItem.append(-1)
+                    try skip(error)
+                case .success(let a):
+                    let d = ids.count
+                    documentOfItem.append(Int32(d))
+                    ids.append(a.id)
+                    let site = siteNumbers[a.host] ?? { let s = Int32(siteNumbers.count); siteNumbers[a.host] = s; return s }()
+                    sites.append(site)
+                    facts.append(a.facts)
+                    priorities.append(a.priority ?? 0)
+                    anyPriority = anyPriority || a.priority != nil
+                    detector.add(site: Int(site), sketch: a.sketch)
+                    statistics.bytesIn += a.textBytes
+                    textBytes.append(a.textBytes)
+                    spoolLocations.append(a.spoolLocation)
+                    spoolLengths.append(a.spoolLength)
+                    textTokens.append(a.textToken)
+                    statistics.invalidUTF8Sequences += a.facts.invalidUTF8
+                }
+            }
+            progress?(CleaningProgress(pass: 1, passes: 2, passName: "analyse", documents: ids.count, bytes: bytesDone))
+        })
         let n = ids.count
         if storySignatures.count != n {
             // Close the failed items' gaps: each signature moves down from its item's slot to its document's (or stays),
@@ -230,87 +221,94 @@ public struct CleaningEngine<Source: DocumentSource> {
         // (Small, as the read passes' batches are: a batch's records and results stay in the caches; 512 against
         // 4,096 was 0.670 → 0.645 s on the 101 MB dump.)
         let batch = 512
-        var firstDocument = 0
-        var pendingMerge: (() throws -> Void)?
-        while firstDocument < n {
-            let count = min(batch, n - firstDocument)
-            let first = firstDocument
-            let results = ParallelSlots<Swift.Result<Cleaned, GhurbalError>>(count: count)
-            let locations = spoolLocations, lengths = spoolLengths, storyFacts = facts
-            let previous = AlongsideJob(pendingMerge)
-            parallelForEach(count: count, workers: workers, alongside: previous.run, makeState: makeWorker) { worker, i in
-                let (segmenter, signer, _, buffer, removalScratch) = worker
-                let d = first + i
-                results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
-                    let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer,
-                                                                      reusing: segmenter)
-                    var reasons = removalScratch.take()
-                    model.removals(document: d, segments: segments, normalized: normalized, into: &reasons)
-                    let removals = reasons
-                    defer { removalScratch.reasons = removals }
-                    let removedCount = removals.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
-                    var cleaned = Cleaned(outcome: DocumentOutcome(index: d, removedLines: [], duplicateOf: nil, similarity: nil,
-                                                                   clusterID: nil, removedBytes: 0, nonBlankBytes: 0,
-                                                                   boilerplateOnly: false, kept: true, invalidUTF8: 0),
-                                          removed: [], facts: DocumentSigner.Facts.none)
-                    cleaned.outcome.removedLines.reserveCapacity(removedCount)
-                    cleaned.removed.reserveCapacity(removedCount)
-                    var removedContent = 0
-                    for (l, line) in segments.lines.enumerated() {
-                        cleaned.outcome.nonBlankBytes += line.span.count
-                        if let reason = removals[l] {
-                            cleaned.outcome.removedLines.append((line.spanWithTerminator, reason))
-                            cleaned.outcome.removedBytes += line.spanWithTerminator.count
-                            cleaned.removed.append((line.span, line.hash))
-                            removedContent += line.span.count
-                        }
-                    }
-                    let nonBlank = cleaned.outcome.nonBlankBytes
-                    cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
-                    // The story signature's lines, as pass 1 chose them (the spool holds the non-blank lines; blank
-                    // ones add nothing to a signature), and the slot that holds it.
-                    let lines = segments.lines
-                    let story = StoryLines(lines)
-                    if lines.indices.allSatisfy({ story.contains($0) == (removals[$0] == nil) }) {
-                        cleaned.reusesStorySignature = true
-                    } else if let f = signer.extend(cleanSignatures.slotsPointer(d), storyFacts: storyFacts[d], lines: lines,
-                                                    where: { removals[$0] == nil }, story: { story.contains($0) },
-                                                    normalized: normalized) {
-                        cleaned.facts = f
-                    } else if removedCount == 0 {
-                        // Nothing removed: the spooled text is already the lines joined by spaces.
-                        cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
-                    } else {
-                        cleaned.facts = signer.sign(lines: segments.lines, where: { removals[$0] == nil }, normalized: normalized,
-                                                    into: cleanSignatures.slotsPointer(d))
-                    }
-                    return cleaned
-                }
+        let dropBoilerplateOnly = configuration.dropBoilerplateOnly
+        let locations = spoolLocations, lengths = spoolLengths, storyFacts = facts
+        try pipelineBatches(workers: workers, makeState: makeWorker, produce: { submit in
+            var first = 0
+            while first < n {
+                let count = min(batch, n - first)
+                try submit(CleaningBatch(first: first, count: count, results: ParallelSlots(count: count)), count)
+                first += count
             }
-            if let error = previous.failure { throw error }
-            firstDocument += count
-            pendingMerge = {
-                for i in 0..<count {
-                    let d = first + i
-                    let r = try results[i]!.get()
-                    if r.reusesStorySignature {
-                        cleanFacts[d] = facts[d]
-                        cleanFacts[d].invalidUTF8 = 0
-                    } else {
-                        cleanFacts[d] = r.facts
+        }, process: { worker, batch, i in
+            let (segmenter, signer, _, buffer, removalScratch) = worker
+            let d = batch.first + i
+            batch.results[i] = Swift.Result { () throws(GhurbalError) -> Cleaned in
+                let (segments, normalized) = try spooled.document(at: locations[d], length: lengths[d], into: buffer,
+                                                                  reusing: segmenter)
+                var reasons = removalScratch.take()
+                model.removals(document: d, segments: segments, normalized: normalized, into: &reasons)
+                let removals = reasons
+                defer { removalScratch.reasons = removals }
+                let removedCount = removals.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+                var cleaned = Cleaned(outcome: DocumentOutcome(index: d, removedLines: [], duplicateOf: nil, similarity: nil,
+                                                               clusterID: nil, removedBytes: 0, nonBlankBytes: 0,
+                                                               boilerplateOnly: false, kept: true, invalidUTF8: 0),
+                                      removed: [], facts: DocumentSigner.Facts.none)
+                cleaned.outcome.removedLines.reserveCapacity(removedCount)
+                cleaned.removed.reserveCapacity(removedCount)
+                var removedContent = 0
+                for (l, line) in segments.lines.enumerated() {
+                    cleaned.outcome.nonBlankBytes += line.span.count
+                    if let reason = removals[l] {
+                        cleaned.outcome.removedLines.append((line.spanWithTerminator, reason))
+                        cleaned.outcome.removedBytes += line.spanWithTerminator.count
+                        cleaned.removed.append((line.span, line.hash))
+                        removedContent += line.span.count
                     }
-                    for (j, line) in r.removed.enumerated() {
-                        report.add(hash: line.hash, document: d, span: line.content, reason: r.outcome.removedLines[j].reason, site: sites[d])
-                    }
-                    var outcome = r.outcome
-                    outcome.invalidUTF8 = facts[d].invalidUTF8
-                    outcomes.append(outcome)
                 }
-                progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: 0))
+                let nonBlank = cleaned.outcome.nonBlankBytes
+                cleaned.outcome.boilerplateOnly = nonBlank > 0 && Double(removedContent) / Double(nonBlank) >= b.boilerplateOnlyShare
+                // The story signature's lines, as pass 1 chose them (the spool holds the non-blank lines; blank
+                // ones add nothing to a signature), and the slot that holds it.
+                let lines = segments.lines
+                let story = StoryLines(lines)
+                if lines.indices.allSatisfy({ story.contains($0) == (removals[$0] == nil) }) {
+                    cleaned.reusesStorySignature = true
+                } else if let f = signer.extend(cleanSignatures.slotsPointer(d), storyFacts: storyFacts[d], lines: lines,
+                                                where: { removals[$0] == nil }, story: { story.contains($0) },
+                                                normalized: normalized) {
+                    cleaned.facts = f
+                } else if removedCount == 0 {
+                    // Nothing removed: the spooled text is already the lines joined by spaces.
+                    cleaned.facts = signer.signNormalized(normalized, invalidUTF8: 0, into: cleanSignatures.slotsPointer(d))
+                } else {
+                    cleaned.facts = signer.sign(lines: segments.lines, where: { removals[$0] == nil }, normalized: normalized,
+                                                into: cleanSignatures.slotsPointer(d))
+                }
+                return cleaned
             }
-        }
-        try pendingMerge?()
+        }, merge: { batch in
+            for i in 0..<batch.count {
+                let d = batch.first + i
+                let r = try batch.results[i]!.get()
+                if r.reusesStorySignature {
+                    cleanFacts[d] = facts[d]
+                    cleanFacts[d].invalidUTF8 = 0
+                } else {
+                    cleanFacts[d] = r.facts
+                }
+                for (j, line) in r.removed.enumerated() {
+                    report.add(hash: line.hash, document: d, span: line.content, reason: r.outcome.removedLines[j].reason, site: sites[d])
+                }
+                var outcome = r.outcome
+                outcome.invalidUTF8 = facts[d].invalidUTF8
+                // Kept unless dropped as boilerplate only (the clustering below takes the duplicates out).
+                outcome.kept = !(outcome.boilerplateOnly && dropBoilerplateOnly)
+                statistics.boilerplateLinesRemoved += outcome.removedLines.count
+                if outcome.boilerplateOnly { statistics.boilerplateOnly += 1 }
+                if outcome.kept {
+                    statistics.keptDocuments += 1
+                    statistics.bytesOut += textBytes[d] - outcome.removedBytes
+                }
+                outcomes.append(outcome)
+            }
+            progress?(CleaningProgress(pass: 2, passes: 2, passName: "sign", documents: outcomes.count, bytes: 0))
+        })
         phase("sign")
+        // The spool is not read again (`spooled` must not be used after this): its memory goes back on a thread of
+        // its own while the clusters are found.
+        let spoolReleased = BackgroundValue { spool.releaseMemory(); return true }
 
         let (clusters, stats) = clusterer.cluster(signatures: cleanSignatures, facts: cleanFacts,
                                                   priorities: policyPriorities, shingleSets: nil)
@@ -318,7 +316,15 @@ public struct CleaningEngine<Source: DocumentSource> {
             for m in cluster.members {
                 outcomes[m.index].clusterID = cid
                 outcomes[m.index].similarity = m.similarity
-                if m.index != cluster.representative { outcomes[m.index].duplicateOf = cluster.representative }
+                if m.index != cluster.representative {
+                    outcomes[m.index].duplicateOf = cluster.representative
+                    statistics.duplicates += 1
+                    if outcomes[m.index].kept {
+                        outcomes[m.index].kept = false
+                        statistics.keptDocuments -= 1
+                        statistics.bytesOut -= textBytes[m.index] - outcomes[m.index].removedBytes
+                    }
+                }
             }
         }
         phase("cluster")
@@ -326,19 +332,8 @@ public struct CleaningEngine<Source: DocumentSource> {
         statistics.documents = n
         statistics.clusters = clusters.count
         statistics.candidatePairs = stats.candidatePairs
-        for d in 0..<n {
-            let o = outcomes[d]
-            statistics.boilerplateLinesRemoved += o.removedLines.count
-            if o.boilerplateOnly { statistics.boilerplateOnly += 1 }
-            if o.duplicateOf != nil { statistics.duplicates += 1 }
-            let kept = o.duplicateOf == nil && !(o.boilerplateOnly && configuration.dropBoilerplateOnly)
-            outcomes[d].kept = kept
-            if kept {
-                statistics.keptDocuments += 1
-                statistics.bytesOut += textBytes[d] - o.removedBytes
-            }
-        }
         let (entries, textSources) = report.entries(ids: ids)
+        _ = spoolReleased.value
         return Result(documentOfItem: documentOfItem, textTokens: textTokens, ids: ids, outcomes: outcomes, clusters: clusters,
                       boilerplate: entries, statistics: statistics, lsh: clusterer.lsh,
                       boilerplateTextSources: textSources)
@@ -372,6 +367,13 @@ private final class RemovalScratch: @unchecked Sendable {
     }
 }
 
+/// A batch of pass 1: its items, their findings, and where each one's story signature goes.
+private struct AnalysisBatch<Item>: @unchecked Sendable {
+    let items: [Item]
+    let results: ParallelSlots<Swift.Result<Analysis, GhurbalError>>
+    let slots: [UnsafeMutablePointer<UInt32>]
+}
+
 /// Pass 1's findings about one document.
 private struct Analysis: Sendable {
     var id: String
@@ -383,6 +385,13 @@ private struct Analysis: Sendable {
     var textToken: Range<UInt32>?
     var spoolLocation: UInt64
     var spoolLength: Int
+}
+
+/// A batch of pass 2: documents `first..<first + count` and their findings.
+private struct CleaningBatch: Sendable {
+    let first: Int
+    let count: Int
+    let results: ParallelSlots<Swift.Result<Cleaned, GhurbalError>>
 }
 
 /// Pass 2's findings about one document.

@@ -1,7 +1,8 @@
 /// Documents that can be read several times, in the same order each time: the engine reads its input once per pass.
 ///
-/// `forEachBatch` runs on the calling thread and should only cut the input into raw items (lines, files, records);
-/// `document(_:)` turns an item into a document on a worker thread, which is where parsing belongs.
+/// `forEachBatch` runs on one thread (the engine's producer, while workers take the batches it hands over) and should
+/// only cut the input into raw items (lines, files, records); `document(_:)` turns an item into a document on a worker
+/// thread, which is where parsing belongs.
 public protocol DocumentSource: Sendable {
     associatedtype Item: Sendable
     /// Calls `body` with consecutive batches of items; the same items in the same order on every call.

@@ -34,6 +34,13 @@ final class DocumentSpool: @unchecked Sendable {
         for w in writers { try w.finish() }
         return SpoolReader(writers: writers)
     }
+
+    /// Gives the memory of the chunks and shared lines back (about the size of the text; unmapping it takes a few
+    /// milliseconds per 100 MB, which a thread of its own can spend while the clusters are found). Nothing may be
+    /// read from the spool after this; its files go when it does.
+    func releaseMemory() {
+        for w in writers { w.releaseMemory() }
+    }
 }
 
 /// One line of a spooled document (28 bytes in the record).
@@ -239,6 +246,15 @@ final class SpoolWriter: @unchecked Sendable {
         }
         fileBytes += buffer.count
         buffer.removeAll()
+    }
+
+    /// Frees the chunks kept in memory and the shared lines (see `DocumentSpool.releaseMemory`).
+    func releaseMemory() {
+        for c in chunks.indices {
+            if let bytes = chunks[c].bytes { deallocatePages(bytes, byteCount: chunks[c].capacity) }
+            chunks[c] = (nil, chunks[c].fileOffset, 0)
+        }
+        shared.releasePieces()
     }
 
     /// Seals the last chunk.

@@ -46,6 +46,13 @@ final class SharedLines {
         for piece in pieces { deallocatePages(piece, byteCount: Self.pieceSize) }
     }
 
+    /// Frees the pieces (the spool is not read again): their places are not valid after this.
+    func releasePieces() {
+        for piece in pieces { deallocatePages(piece, byteCount: Self.pieceSize) }
+        pieces = []
+        used = Self.pieceSize
+    }
+
     /// Bytes held (whole pieces).
     var memoryBytes: Int { pieces.count * Self.pieceSize }
 
