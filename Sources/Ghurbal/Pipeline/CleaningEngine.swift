@@ -1,6 +1,7 @@
 import Foundation
 
-/// The whole job as passes over a `DocumentSource`, parallel over documents within each batch:
+/// The whole job as passes over a `DocumentSource`, parallel over documents (batches flowing through the threads with
+/// `pipelineBatches`, merged in input order):
 ///
 /// 1. *analyse*: parse, segment, sketch lines and blocks for boilerplate, sign the paragraphs;
 ///    then stories (documents whose paragraphs are `storyThreshold` similar, transitively) and the boilerplate
