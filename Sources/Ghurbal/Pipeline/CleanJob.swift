@@ -40,7 +40,7 @@ public struct CleanJob: Sendable {
     /// Runs the job; `warn` receives every skipped record, `progress` reports each batch.
     public func run(warn: @escaping (GhurbalError) -> Void,
                     progress: ((CleaningProgress) -> Void)? = nil) throws -> Summary {
-        // The output this one replaces is deleted while the run's memory is let go (on return from `runAndCommit`).
+        // The output this one replaces is deleted on a thread of its own (as the run's findings are freed on another).
         let (summary, removal) = try runAndCommit(warn: warn, progress: progress)
         removal?.wait()
         return summary
