@@ -10,7 +10,7 @@ func parallelForEach<State>(count: Int, workers: Int,
                             makeState: @Sendable (Int) -> State, _ body: @Sendable (State, Int) -> Void) {
     let threads = max(1, min(max(1, workers), count))
     let next = Atomic<Int>(0)
-    let chunk = max(1, min(16, count / (threads * 8)))
+    let chunk = claimSize(items: count, threads: threads)
     withoutActuallyEscaping(makeState) { makeState in
         withoutActuallyEscaping(body) { body in
             let job = UncheckedJob(makeState: makeState, body: body)
@@ -24,6 +24,12 @@ func parallelForEach<State>(count: Int, workers: Int,
             }
         }
     }
+}
+
+/// How many items a thread takes at a time from `items` shared by `threads`: small (about an eighth of a thread's
+/// share, at most 16), so that an uneven item holds only its own claim up.
+private func claimSize(items: Int, threads: Int) -> Int {
+    max(1, min(16, items / (threads * 8)))
 }
 
 /// A stream of batches through `workers` threads with no barrier between batches: a thread that finds no item left
@@ -99,8 +105,7 @@ private final class BatchLine<Work>: @unchecked Sendable {
         defer { condition.unlock() }
         while batches.count >= maxInFlight && failure == nil { condition.wait() }
         if let failure { throw failure }
-        // Small claims, as `parallelForEach` hands out: an uneven item holds only its own chunk up.
-        batches.append(Batch(work: work, count: count, chunk: max(1, min(16, count / (workers * 8)))))
+        batches.append(Batch(work: work, count: count, chunk: claimSize(items: count, threads: workers)))
         condition.broadcast()
     }
 
