@@ -126,8 +126,8 @@ public struct CleanJob: Sendable {
         }, process: { _, batch, i in
             let d = Int(frozen.documentOfItem[batch.first + i])
             guard d >= 0 else { return }
-            let render = annotate || frozen.outcomes[d].kept
             let outcome = frozen.outcomes[d]
+            let render = annotate || outcome.kept
             let raw = batch.items[i]
             let needsText = frozen.boilerplateTextSources[d] != nil  // it holds a report entry's line
             var cut = false

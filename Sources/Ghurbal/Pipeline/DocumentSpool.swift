@@ -86,7 +86,7 @@ final class SpoolWriter: @unchecked Sendable {
 
     deinit {
         places.deallocate()
-        for chunk in chunks { if let bytes = chunk.bytes { deallocatePages(bytes, byteCount: chunk.capacity) } }
+        releaseMemory()
         if fd >= 0 {
             // The name goes at once; the file's pages (hundreds of megabytes on a large run, which the kernel drops
             // from its cache when the last descriptor closes: 0.1 s a file) go on another thread, beside the write

@@ -43,7 +43,7 @@ final class SharedLines {
 
     deinit {
         slots.deallocate()
-        for piece in pieces { deallocatePages(piece, byteCount: Self.pieceSize) }
+        releasePieces()
     }
 
     /// Frees the pieces (the spool is not read again): their places are not valid after this.
