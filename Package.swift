@@ -63,17 +63,17 @@ let package = Package(
         .executableTarget(
             name: "CorpusLoops",
             dependencies: ["Ghurbal"],
-            path: "Benchmarks/CorpusLoops"
+            path: "Benchmarks/Tools/CorpusLoops"
         ),
         .executableTarget(
             name: "HotLoop",
             dependencies: ["Ghurbal", "CXXHash"],
-            path: "Benchmarks/HotLoop"
+            path: "Benchmarks/Tools/HotLoop"
         ),
         .executableTarget(
             name: "DedupEvaluation",
             dependencies: ["Ghurbal"],
-            path: "Benchmarks/DedupEvaluation"
+            path: "Benchmarks/Tools/DedupEvaluation"
         ),
     ],
     swiftLanguageModes: [.v6]
