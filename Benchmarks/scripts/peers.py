@@ -209,7 +209,7 @@ def main():
     out = os.path.join(a.work, "ghurbal-out")
     tools = [("ghurbal (2 threads, whole job)", [ghurbal, "clean", pages, "-o", out, "--quiet", "--force"], None)]
     for peer in PEERS:
-        name, label = {"datatrove": ("datatrove", "1–2 workers"), "rensa2": ("rensa", "2 processes")}.get(peer, (peer, "1 thread"))
+        name, label = {"datatrove": ("datatrove", "1–2 workers"), "rensa2": ("rensa", "2 processes")}.get(peer, (peer, "1 process"))
         result = os.path.join(a.work, f"{peer}-groups.jsonl")
         tools.append((f"{name} ({label}, dedup only)", [os.path.join(venv, "bin", "python"), code, peer, pages, result], result))
     times = {name: [] for name, _, _ in tools}
