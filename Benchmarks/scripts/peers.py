@@ -8,9 +8,9 @@ at 36,000 pages), and runs every tool on it at the same settings — word 5-gram
 permutations, threshold 0.8 — each as its own process under /usr/bin/time -v, after an untimed read of the input (so
 that every tool starts with it in the page cache). rensa runs twice: in one process, and with the reading, shingling
 and signing split over two processes (this machine's two cores, as ghurbal has them). The peers hash shingles, build
-MinHash signatures, index them in LSH, verify candidates on the signature and join them transitively; ghurbal runs its whole
-job (read, normalize, boilerplate, sign, index, cluster, write the cleaned corpus). Prints seconds, documents/s, MB/s,
-peak memory, pairs found and, against the truth, pair precision and the recall of copies with exact Jaccard ≥ 0.8.
+MinHash signatures, index them in LSH, verify candidates on the signature and join them transitively; ghurbal runs its
+whole job (read, normalize, boilerplate, sign, index, cluster, write the cleaned corpus). Prints seconds, documents/s,
+MB/s, peak memory, pairs found and, against the truth, pair precision and the recall of copies with exact Jaccard ≥ 0.8.
 Every tool runs --runs times, one after the other in turn; the table shows the median time and the largest peak memory
 (a shared machine's timings vary by 10–20 % from run to run, and a single run can be an outlier).
 """
@@ -94,9 +94,9 @@ def minhash_lsh(tool, pages, pairs_out):
             with multiprocessing.get_context("fork").Pool(2) as pool:
                 halves = pool.map(rensa_part, [(pages, 0, size // 2), (pages, size // 2, size)])
             signed = halves[0] + halves[1]
-        for id, m in signed:
+        for page_id, m in signed:
             lsh.insert(len(ids), m)
-            ids.append(id); sigs.append(m)
+            ids.append(page_id); sigs.append(m)
     parent = list(range(len(ids)))
     def find(x):
         while parent[x] != x:
