@@ -22,10 +22,20 @@ PEERS = ["datasketch", "rensa", "rensa2", "datatrove"]
 # SHA-1 shingle hash is used.
 PIP = ["datasketch", "rensa", "datatrove", "regex", "tokenizers", "xxhash", "orjson"]
 
-PEER_CODE = r'''
-import json, os, sys
+# The settings and the shingling every peer runs (also rensa_paths.py's).
+SHINGLING = r'''
 K, T, N = 128, 0.8, 5
 
+def shingles(text):
+    w = text.split()
+    if len(w) < N:
+        return {" ".join(w)} if w else set()
+    return {" ".join(w[i:i + N]) for i in range(len(w) - N + 1)}
+'''
+
+PEER_CODE = r'''
+import json, os, sys
+''' + SHINGLING + r'''
 try:  # at module level so that datatrove's worker processes can unpickle it
     from datatrove.utils.word_tokenizers import WordTokenizer
     class Whitespace(WordTokenizer):
@@ -34,12 +44,6 @@ try:  # at module level so that datatrove's worker processes can unpickle it
         def span_tokenize(self, text): return [(0, len(text))]
 except ImportError:
     pass
-
-def shingles(text):
-    w = text.split()
-    if len(w) < N:
-        return {" ".join(w)} if w else set()
-    return {" ".join(w[i:i + N]) for i in range(len(w) - N + 1)}
 
 def write_groups(groups, pairs_out):
     with open(pairs_out, "w") as out:

@@ -16,19 +16,16 @@ Prints seconds and the pairs each path found (the signing paths find the same pa
 """
 import os, statistics, subprocess, sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peers import SHINGLING  # peers.py's settings and shingling
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 CODE = r'''
 import json, sys
 from rensa import CMinHash, RMinHash, RMinHashLSH
-K, T, N = 128, 0.8, 5
+''' + SHINGLING + r'''
 pages, path = sys.argv[1], sys.argv[2]
-
-def shingles(text):
-    w = text.split()
-    if len(w) < N:
-        return {" ".join(w)} if w else set()
-    return {" ".join(w[i:i + N]) for i in range(len(w) - N + 1)}
 
 lsh = RMinHashLSH(threshold=T, num_perm=K, num_bands=16)
 sigs, batch = [], []
