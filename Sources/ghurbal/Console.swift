@@ -1,7 +1,8 @@
 import Foundation
 import Ghurbal
 
-/// What a person sees on standard error: warnings (the first 20, then a count) and a five-second summary.
+/// What a person sees on standard error: warnings (the first 20 skipped records, then a count; every damaged gzip
+/// file) and a five-second summary.
 final class Console {
     let quiet: Bool
     let terminal = isatty(2) == 1
@@ -48,8 +49,13 @@ final class Console {
 
     func warn(_ error: GhurbalError) {
         closeLine()
-        warnings += 1
         guard !quiet else { return }
+        if case .corruptGzip = error {
+            // A damaged file (one warning at most per file) is always shown, however many records went before it.
+            write("warning: \(error.description); the records decoded before it are kept, nothing after it can be read")
+            return
+        }
+        warnings += 1
         if warnings <= Self.shownWarnings { write("warning: skipped \(error.description)") }
         if warnings == Self.shownWarnings + 1 { write("warning: more skipped records; every one is counted in summary.json") }
     }

@@ -18,7 +18,7 @@ struct GhurbalCommand: ParsableCommand {
 
 /// Options shared by `clean` and `report`.
 struct JobOptions: ParsableArguments {
-    @Argument(help: "Files or folders (recursive) of .txt, .jsonl, .warc.wet, optionally .gz; '-' for standard input.")
+    @Argument(help: "Files or folders (recursive) of .txt, .jsonl, .warc.wet, optionally .gz; '-' for standard input (plain or gzip).")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: "Output folder (must not exist or be empty, unless --force).")
@@ -52,6 +52,8 @@ struct JobOptions: ParsableArguments {
     var sitesFromFolders = false
     @Flag(help: "Replace the output folder if it exists.") var force = false
     @Flag(help: "Drop documents that lose most of their text to boilerplate.") var dropBoilerplateOnly = false
+    @Option(help: "Compression level of .gz corpus files, 0–12 (libdeflate's: 6 is the size of gzip -6's, 1 the fastest, 12 the smallest).")
+    var gzipLevel: Int32 = 6
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
@@ -65,6 +67,7 @@ struct JobOptions: ParsableArguments {
         guard minDocs >= 2 else { throw ValidationError("--min-docs must be at least 2") }
         if let minShare, !(minShare > 0 && minShare <= 1) { throw ValidationError("--min-share must be in (0, 1]") }
         if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
+        guard (0...12).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 0…12") }
         guard maxDocumentBytes >= 1 && maxDocumentBytes <= Int(UInt32.max) else {
             throw ValidationError("--max-document-bytes must be between 1 and \(UInt32.max) (4 GiB)")
         }
@@ -95,6 +98,7 @@ struct JobOptions: ParsableArguments {
         job.cleaning.boilerplate.detectBlocks = !noBlocks
         job.cleaning.dropBoilerplateOnly = dropBoilerplateOnly
         job.force = force
+        job.gzipLevel = gzipLevel
         job.reportOnly = reportOnly
         job.annotate = annotate
         return job

@@ -121,6 +121,14 @@ enum CLI {
         #expect(g.status == 0 && g.stderr.isEmpty, "\(g.stderr)")
         let annotated = try CLI.gunzippedLines(outGz.appendingPathComponent("corpus/pages.jsonl.gz"))
         #expect(annotated.count == 6)
+        // At level 0 (stored), the same lines in a larger file.
+        let outStored = tmp.appendingPathComponent("out-stored")
+        let stored = try CLI.run(["clean", jsonl.path + ".gz", "-o", outStored.path, "--annotate", "--quiet", "--gzip-level", "0"] + arguments)
+        #expect(stored.status == 0, "\(stored.stderr)")
+        let storedCorpus = outStored.appendingPathComponent("corpus/pages.jsonl.gz")
+        #expect(try CLI.gunzippedLines(storedCorpus).map { $0["doc"] as! Int } == annotated.map { $0["doc"] as! Int })
+        let size = { (url: URL) in try FileManager.default.attributesOfItem(atPath: url.path)[.size] as! Int }
+        #expect(try size(storedCorpus) > 2 * size(outGz.appendingPathComponent("corpus/pages.jsonl.gz")))
         #expect(annotated[5]["duplicate_of"] as? String == "1")
         let spans = annotated[0]["removed_spans"] as! [[Any]]
         #expect(spans.count == 15)
@@ -148,6 +156,11 @@ enum CLI {
         #expect(s.status == 0, "\(s.stderr)")
         #expect(!FileManager.default.fileExists(atPath: outStdin.appendingPathComponent("corpus").path))
         #expect(try CLI.lines(outStdin.appendingPathComponent("clusters.jsonl")).count == 1)
+        // Gzip on standard input is known by its first bytes: the same documents as the plain file gave.
+        let outStdinGz = tmp.appendingPathComponent("out-stdin-gz")
+        let z = try CLI.run(["clean", "-", "-o", outStdinGz.path] + arguments, stdin: try Data(contentsOf: jsonl.appendingPathExtension("gz")))
+        #expect(z.status == 0, "\(z.stderr)")
+        #expect(try CLI.lines(outStdinGz.appendingPathComponent("corpus/stdin.jsonl")).map { $0["doc"] as! Int } == [0, 1, 2, 3, 4])
     }
 
     @Test func strictStopsWithoutOutput() throws {
@@ -182,6 +195,8 @@ enum CLI {
         #expect(missing.status == 66 && missing.stderr.contains("no such file"))
         let usage = try CLI.run(["clean", SeedFixtures.directory.path, "-o", tmp.appendingPathComponent("o3").path, "--threshold", "2"])
         #expect(usage.status == 64)
+        let level = try CLI.run(["clean", SeedFixtures.directory.path, "-o", tmp.appendingPathComponent("o4").path, "--gzip-level", "13"])
+        #expect(level.status == 64 && level.stderr.contains("--gzip-level must be 0…12"))
     }
 
     @Test func textFolderWithEmptyBinaryAndInvalidFiles() throws {
@@ -224,6 +239,76 @@ enum CLI {
         #expect(try CLI.lines(out.appendingPathComponent("corpus/huge.jsonl")).map { $0["id"] as! Int } == [0, 1, 2, 3, 4])
         let strict = try CLI.run(["clean", jsonl.path, "-o", tmp.appendingPathComponent("o2").path, "--max-document-bytes", "100000", "--strict"])
         #expect(strict.status == 65 && !FileManager.default.fileExists(atPath: tmp.appendingPathComponent("o2").path))
+    }
+
+    /// A truncated or corrupt gzip file keeps the records decoded before the damage, reports the damage (file and last
+    /// line read) and counts it; `--strict` stops at it.
+    @Test func damagedGzipKeepsWhatCameBefore() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        // 400 one-line documents of words drawn at random: no two near-duplicates, no line recurring.
+        let words = ["كتاب", "مدينة", "نهر", "سوق", "طريق", "بحر", "جبل", "شمس", "قمر", "باب", "بيت", "شجرة", "ماء",
+                     "نار", "ريح", "علم", "عمل", "قلم", "ورق", "خبز", "ملح", "لون", "صوت", "يوم", "ليل", "سنة"]
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func document(_ i: Int) -> String {
+            var text: [String] = []
+            for _ in 0..<40 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                text.append(words[Int(state >> 33) % words.count])
+            }
+            return "{\"id\": \(i), \"text\": \"\(text.joined(separator: " "))\"}\n"
+        }
+        let lines = (0..<400).map(document)
+        func gzip(_ text: String) throws -> Data {
+            let plain = tmp.appendingPathComponent("plain")
+            try text.write(to: plain, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            p.arguments = ["-c", plain.path]
+            let out = Pipe()
+            p.standardOutput = out
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return data
+        }
+        func clean(_ name: String, _ data: Data, strict: Bool = false) throws -> (CLI.Result, [String: Any]?, [Int]) {
+            let input = tmp.appendingPathComponent(name)
+            try data.write(to: input)
+            let out = tmp.appendingPathComponent("out-" + name)
+            let r = try CLI.run(["clean", input.path, "-o", out.path] + (strict ? ["--strict"] : []))
+            guard r.status == 0 else { return (r, nil, []) }
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+            let ids = try CLI.gunzippedLines(out.appendingPathComponent("corpus/" + name)).map { $0["id"] as! Int }
+            return (r, summary, ids)
+        }
+
+        // Two members, the second cut in half, after 25 malformed lines: the first member's 200 documents and the
+        // second's whole lines before the cut are kept, in order; the cut line (if the cut fell inside one) is
+        // malformed; the truncation is reported, however many warnings went before it.
+        let broken = String(repeating: "{broken\n", count: 25)
+        let first = try gzip(broken + lines[..<200].joined()), second = try gzip(lines[200...].joined())
+        let (cut, cutSummary, cutIDs) = try clean("cut.jsonl.gz", first + second.prefix(second.count / 2))
+        #expect(cut.status == 0, "\(cut.stderr)")
+        #expect(cutIDs.count >= 200 && cutIDs.count < 400 && cutIDs == Array(0..<cutIDs.count))
+        #expect(cutSummary?["documents_in"] as? Int == cutIDs.count)
+        let cutSkipped = cutSummary?["skipped"] as? [String: Int] ?? [:]
+        let malformed = cutSkipped["malformed_json"] ?? 0
+        #expect(cutSkipped["corrupt_gzip"] == 1 && (malformed == 25 || malformed == 26) && cutSkipped.count == 2)
+        #expect(cut.stderr.contains("cut.jsonl.gz:\(cutIDs.count + malformed): corrupt gzip data: the file ends inside a gzip member (truncated)"))
+
+        // One member whose checksum does not match: every line was decoded, so every document is kept, and the
+        // checksum is reported.
+        var damaged = try gzip(lines.joined())
+        damaged[damaged.count - 8] ^= 0xFF
+        let (crc, crcSummary, crcIDs) = try clean("crc.jsonl.gz", damaged)
+        #expect(crc.status == 0, "\(crc.stderr)")
+        #expect(crcIDs == Array(0..<400))
+        #expect(crcSummary?["skipped"] as? [String: Int] == ["corrupt_gzip": 1])
+        #expect(crc.stderr.contains("crc.jsonl.gz:400: corrupt gzip data: incorrect data check"))
+
+        let (strict, _, _) = try clean("strict.jsonl.gz", damaged, strict: true)
+        #expect(strict.status == 65 && strict.stderr.contains("strict.jsonl.gz:400: corrupt gzip data"))
     }
 
     @Test func sitesFromFolders() throws {

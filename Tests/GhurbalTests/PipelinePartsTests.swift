@@ -317,7 +317,7 @@ import Testing
 
     /// A gzip output file in members compressed on other threads: written in order whatever order they finish in,
     /// more of them than may be in flight at once, and read back (by `ByteReader` and by `gzip -d`) as the bytes
-    /// written; an empty file is still valid gzip.
+    /// written; an empty file is still valid gzip; every level gives the bytes back.
     @Test func gzipMembersReadBackInOrder() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-gzip-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -342,11 +342,22 @@ import Testing
         #expect(file.members >= 4)
         let empty = try OutputFile(path: folder + "/empty.gz", gzip: true, syncOnClose: false)
         try empty.close()
-        for (name, expected) in [("many.gz", written), ("empty.gz", [])] {
+        // Arabic text at the lowest, the fastest and the highest level: the same bytes back, smaller at higher levels.
+        let text = Array(try SeedFixtures.all().map(\.text).joined(separator: "\n").utf8)
+        var sizes: [Int32: Int] = [:]
+        for level: Int32 in [0, 1, 12] {
+            let leveled = try OutputFile(path: folder + "/level\(level).gz", gzip: true, level: level, syncOnClose: false)
+            try leveled.write(text)
+            try leveled.close()
+            sizes[level] = try FileManager.default.attributesOfItem(atPath: folder + "/level\(level).gz")[.size] as? Int
+        }
+        #expect(sizes[0]! > text.count && sizes[1]! < text.count / 2 && sizes[12]! < sizes[1]!, "\(sizes), \(text.count)")
+        for (name, expected) in [("many.gz", written), ("empty.gz", []), ("level0.gz", text), ("level1.gz", text), ("level12.gz", text)] {
             let reader = try ByteReader(path: folder + "/" + name, gzip: true)
             var read: [UInt8] = []
             while case let piece = try reader.read(count: 1 << 16), !piece.isEmpty { read += piece }
             #expect(read == expected)
+            #expect(reader.gzipProblem == nil)
             let gunzip = Process()
             gunzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
             gunzip.arguments = ["-t", folder + "/" + name]

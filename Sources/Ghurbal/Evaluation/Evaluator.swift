@@ -48,6 +48,9 @@ public struct Evaluator {
                 throw GhurbalError.malformedJSON(InputLocation(path: path, line: n), reason: e.reason)
             }
         }
+        if let problem = reader.gzipProblem {
+            throw GhurbalError.corruptGzip(InputLocation(path: path, line: n > 0 ? n : nil), reason: problem)
+        }
     }
 
     public func evaluate(truthPath: String, resultDirectory: String) throws -> Report {

@@ -19,7 +19,13 @@ public final class ByteReader {
     var compressed: [UInt8] = []
     var compressedEnd = 0
     var rawEOF = false
+    /// A gzip member has begun and not yet ended.
+    var memberOpen = false
     public private(set) var bytesRead = 0
+    /// Why the gzip data ended before the file did: a corrupt member (zlib's message) or a file that ends inside a
+    /// member (truncated); nil when it ended cleanly. The bytes decoded up to that point are read as usual first — the
+    /// input simply ends there — so that a reader keeps every record before the damage and then reports it.
+    public private(set) var gzipProblem: String?
 
     /// The read size, and the size of every block `readLineBlock` hands over. A block lives as long as any record
     /// cut from it: 1 MiB blocks let memory go sooner than 4 MiB ones (10 MB less at the peak of a 101 MB run).
@@ -105,37 +111,36 @@ public final class ByteReader {
                 z.pointee.avail_in = UInt32(n)
             }
             if z.pointee.avail_in == 0 && rawEOF {
+                if memberOpen { gzipProblem = "the file ends inside a gzip member (truncated)" }
                 atEOF = true
                 return false
             }
-            let produced: Int = try compressed.withUnsafeMutableBufferPointer { (c) throws -> Int in
-                try buffer.withUnsafeMutableBufferPointer { (b) throws -> Int in
+            let availableBefore = z.pointee.avail_in
+            let (produced, status) = compressed.withUnsafeMutableBufferPointer { c in
+                buffer.withUnsafeMutableBufferPointer { b in
                     z.pointee.next_in = c.baseAddress! + (compressedEnd - Int(z.pointee.avail_in))
                     z.pointee.next_out = b.baseAddress! + end
                     let space = b.count - end
                     z.pointee.avail_out = UInt32(space)
                     let status = inflate(z, Z_NO_FLUSH)
-                    let made = space - Int(z.pointee.avail_out)
-                    switch status {
-                    case Z_OK, Z_BUF_ERROR:
-                        break
-                    case Z_STREAM_END:
-                        // Another member may follow.
-                        inflateReset(z)
-                    default:
-                        let message = z.pointee.msg.map { String(cString: $0) } ?? "status \(status)"
-                        throw GhurbalError.corruptGzip(InputLocation(path: name), reason: message)
-                    }
-                    return made
+                    return (space - Int(z.pointee.avail_out), status)
                 }
             }
             end += produced
-            if produced > 0 { return true }
-            if rawEOF && z.pointee.avail_in == 0 {
-                // A truncated member ends without Z_STREAM_END: say so rather than lose data silently.
+            switch status {
+            case Z_OK, Z_BUF_ERROR:
+                if produced > 0 || z.pointee.avail_in < availableBefore { memberOpen = true }
+            case Z_STREAM_END:
+                // Another member may follow.
+                memberOpen = false
+                inflateReset(z)
+            default:
+                // The stream cannot go on: the input ends here, after what was decoded before the damage.
+                gzipProblem = z.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
                 atEOF = true
-                return false
+                return produced > 0
             }
+            if produced > 0 { return true }
         }
     }
 

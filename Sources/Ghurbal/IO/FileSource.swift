@@ -63,12 +63,17 @@ public struct RawItem: Sendable {
 ///
 /// Bad records are skipped by policy (see `ReaderOptions.strict`): a malformed JSON line, a line without a string text
 /// field, an empty text, a binary file (a NUL byte in its first 64 KiB), a line or file over `maxDocumentBytes`, a
-/// malformed WARC record. Invalid UTF-8 is not a reason to skip: it is repaired where text is analysed or written.
+/// malformed WARC record. A corrupt or truncated gzip file ends where the damage is: the records decoded before it are
+/// read, and the damage is one more bad record (`corruptGzip`, at the last line read). Invalid UTF-8 is not a reason to
+/// skip: it is repaired where text is analysed or written.
 public final class FileSource: DocumentSource, @unchecked Sendable {
     public let files: [InputFile]
     public let options: ReaderOptions
     /// Where each file is read from (a spooled copy for standard input).
     let readPaths: [String]
+    /// Whether each file is read through gzip: by its name (`InputFile.gzip`), or for standard input by its first
+    /// two bytes (gzip's magic number), so that `cat pages.jsonl.gz | ghurbal clean -` reads the records.
+    public let gzipped: [Bool]
     let spool: String?
     /// Sum of the input files' sizes on disk (compressed size for .gz), for progress.
     public let totalBytes: Int
@@ -85,7 +90,9 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         self.files = files
         self.options = options
         var spool: String?
+        var stdinGzipped = false
         var paths: [String] = []
+        var gzipped: [Bool] = []
         for f in files {
             if f.path == "-" {
                 if spool == nil {
@@ -94,21 +101,26 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                     guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
                         throw GhurbalError.cannotWrite(path, reason: "cannot spool standard input")
                     }
+                    var first = true
                     while true {
                         let chunk = try reader.read(count: 1 << 20)
                         if chunk.isEmpty { break }
+                        if first { stdinGzipped = chunk.starts(with: [0x1F, 0x8B]); first = false }
                         try out.write(contentsOf: chunk)
                     }
                     try out.close()
                     spool = path
                 }
                 paths.append(spool!)
+                gzipped.append(f.gzip || stdinGzipped)
             } else {
                 paths.append(f.path)
+                gzipped.append(f.gzip)
             }
         }
         self.spool = spool
         readPaths = paths
+        self.gzipped = gzipped
         totalBytes = paths.reduce(0) { $0 + (fileSize(atPath: $1) ?? 0) }
     }
 
@@ -172,43 +184,44 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
 
     private func readFiles(_ emit: (RawItem) throws -> Void, _ read: inout Int) throws {
         for (index, file) in files.enumerated() {
-            let reader = try ByteReader(path: readPaths[index], gzip: file.gzip)
+            let reader = try ByteReader(path: readPaths[index], gzip: gzipped[index])
             let f = Int32(index)
             let location = InputLocation(path: file.path)
-            do {
-                switch file.format {
-                case .text:
-                    if !file.gzip, let size = fileSize(atPath: readPaths[index]),
-                       size > options.maxDocumentBytes {
-                        try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
-                                         error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
-                    } else {
-                        try emit(RawItem(kind: .textFile, bytes: try reader.readAll()[...], file: f, line: 0))
-                    }
-                case .jsonl:
-                    var line: Int32 = 0
-                    while let (block, lines) = try reader.readLineBlock(maxLength: options.maxDocumentBytes) {
-                        for next in lines {
-                            line += 1
-                            switch next {
-                            case .line(let range):
-                                let bytes = block[range]
-                                if Self.isBlank(bytes) { continue }  // a blank line is not a record
-                                try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
-                            case .tooLong(let n):
-                                try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
-                                                 error: .notText(InputLocation(path: file.path, line: Int(line)),
-                                                                 reason: "line of \(n) bytes is over the limit of \(options.maxDocumentBytes)")))
-                            }
+            var line: Int32 = 0
+            switch file.format {
+            case .text:
+                if !gzipped[index], let size = fileSize(atPath: readPaths[index]),
+                   size > options.maxDocumentBytes {
+                    try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
+                                     error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
+                } else {
+                    try emit(RawItem(kind: .textFile, bytes: try reader.readAll()[...], file: f, line: 0))
+                }
+            case .jsonl:
+                while let (block, lines) = try reader.readLineBlock(maxLength: options.maxDocumentBytes) {
+                    for next in lines {
+                        line += 1
+                        switch next {
+                        case .line(let range):
+                            let bytes = block[range]
+                            if Self.isBlank(bytes) { continue }  // a blank line is not a record
+                            try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
+                        case .tooLong(let n):
+                            try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
+                                             error: .notText(InputLocation(path: file.path, line: Int(line)),
+                                                             reason: "line of \(n) bytes is over the limit of \(options.maxDocumentBytes)")))
                         }
                     }
-                case .wet:
-                    try readWET(reader, f, file.path, emit)
                 }
-            } catch let error as GhurbalError {
-                // A corrupt gzip stream ends the file; what was read before it stands.
-                guard case .corruptGzip = error else { throw error }
-                try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0, error: .corruptGzip(location, reason: "\(error)")))
+            case .wet:
+                line = try readWET(reader, f, file.path, emit)
+            }
+            if let problem = reader.gzipProblem {
+                // A corrupt or truncated gzip stream ends the file: what was decoded before the damage stands (its
+                // records were read above, a cut last one reported as such), and the damage is reported after them,
+                // at the last line read.
+                try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
+                                 error: .corruptGzip(InputLocation(path: file.path, line: line > 0 ? Int(line) : nil), reason: problem)))
             }
             read += reader.bytesRead
         }
@@ -225,7 +238,8 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         return count
     }
 
-    func readWET(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void) throws {
+    /// Reads a WET file's records; returns the number of lines read.
+    func readWET(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void) throws -> Int32 {
         var lineNumber: Int32 = 0
         func nextLine() throws -> [UInt8]? {
             guard let line = try reader.readLine(maxLength: 1 << 20) else { return nil }
@@ -248,7 +262,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                     strayReported = true
                 }
             }
-            guard found else { return }
+            guard found else { return lineNumber }
             let recordLine = lineNumber
             // The four headers used, read as bytes (a name in any case, the value without the spaces and tabs around
             // it; the last of a repeated header counts); strings are made only of the id and the URL.
@@ -262,7 +276,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             lineNumber += Int32(truncatingIfNeeded: content.withUnsafeBufferPointer { Self.countNewlines($0) })
             if content.count < length {
                 try emit(failure(recordLine, "record truncated: \(content.count) of \(length) bytes"))
-                return
+                return lineNumber
             }
             guard header.isConversion else { continue }
             try emit(RawItem(kind: .wetRecord, bytes: content[...], file: f, line: recordLine,

@@ -1,10 +1,13 @@
-internal import CZlib
+internal import CLibdeflate
 import Dispatch
+import Synchronization
 
 /// Gzip compression of one file in pieces of its own ("members": a gzip file may hold several, one after the other,
 /// and its readers — `gzip -d`, `zcat`, Python's `gzip`, Ghurbal's `ByteReader` — read them as one stream), each piece
 /// compressed on a thread of the global queue and written in order. As bgzip does: one zlib stream kept one core busy
-/// through the whole write pass (the 41 MB cleaned from the 101 MB dump took 2.2 s at level 6).
+/// through the whole write pass (the 41 MB cleaned from the 101 MB dump took 2.2 s at level 6). Members are compressed
+/// whole by libdeflate, which at its level 6 makes output as small as zlib's level 6 in a third of the time (see the
+/// README's "Speed and memory").
 final class GzipMemberWriter {
     let level: Int32
     /// Members compressing at once, at most; `submit` waits for the oldest beyond that (memory stays bounded).
@@ -12,7 +15,10 @@ final class GzipMemberWriter {
     /// Oldest first.
     private var inFlight: [GzipMember] = []
 
-    init(level: Int32 = 6, maxInFlight: Int) {
+    /// The level of `--gzip-level` when it is not given.
+    static let defaultLevel: Int32 = 6
+
+    init(level: Int32 = defaultLevel, maxInFlight: Int) {
         self.level = level
         self.maxInFlight = max(1, maxInFlight)
     }
@@ -31,8 +37,8 @@ final class GzipMemberWriter {
     }
 
     /// The members compressed so far, oldest first, removed from the writer: those already done, as many more as it
-    /// takes to keep at most `maxInFlight` in flight, or every one when `all`. Nil in place of a member that zlib could
-    /// not compress (out of memory).
+    /// takes to keep at most `maxInFlight` in flight, or every one when `all`. Nil in place of a member that could not be
+    /// compressed (out of memory).
     func finished(all: Bool) -> [[UInt8]?] {
         var done: [[UInt8]?] = []
         while let first = inFlight.first {
@@ -44,28 +50,40 @@ final class GzipMemberWriter {
         return done
     }
 
-    /// `input` as one gzip member at `level`, or nil if zlib fails.
+    /// `input` as one gzip member at `level` (libdeflate's, 0–12), or nil if libdeflate fails (out of memory).
     static func compress(_ input: [UInt8], level: Int32) -> [UInt8]? {
-        // (zlib keeps the stream's address: it must not move, so it is not a Swift variable.)
-        let z = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        z.initialize(to: z_stream())
-        defer { z.deallocate() }
-        guard ghurbal_deflateInit2(z, level, 15 + 16) == Z_OK else { return nil }
-        defer { deflateEnd(z) }
-        let bound = Int(deflateBound(z, UInt(input.count))) + 64
-        var ok = false
+        guard let compressor = DeflateCompressors.take(level: level) else { return nil }
+        defer { DeflateCompressors.giveBack(compressor, level: level) }
+        let bound = libdeflate_gzip_compress_bound(compressor, input.count)
+        var size = 0
         let output = [UInt8](unsafeUninitializedCapacity: bound) { out, initialized in
             input.withUnsafeBufferPointer { source in
-                z.pointee.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                z.pointee.avail_in = UInt32(source.count)
-                z.pointee.next_out = out.baseAddress
-                z.pointee.avail_out = UInt32(out.count)
-                // (The bound leaves room for everything: one call ends the member.)
-                ok = deflate(z, Z_FINISH) == Z_STREAM_END
-                initialized = ok ? out.count - Int(z.pointee.avail_out) : 0
+                // (An empty input still makes a member; libdeflate reads no byte of it, but wants an address.)
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1) { empty in
+                    let from = source.baseAddress.map(UnsafeRawPointer.init) ?? UnsafeRawPointer(empty.baseAddress!)
+                    size = libdeflate_gzip_compress(compressor, from, source.count, out.baseAddress, out.count)
+                }
             }
+            initialized = size
         }
-        return ok ? output : nil
+        return size > 0 ? output : nil
+    }
+}
+
+/// libdeflate's compressors, kept for the next member once used: each holds a few hundred kilobytes of tables, which
+/// would otherwise be allocated (and faulted in) for every member. At most one per member compressing at once, per
+/// level; never freed.
+private enum DeflateCompressors {
+    private static let idle = Mutex<[Int32: [UInt]]>([:])
+
+    static func take(level: Int32) -> OpaquePointer? {
+        if let address = idle.withLock({ $0[level]?.popLast() }) { return OpaquePointer(bitPattern: address) }
+        return libdeflate_alloc_compressor(level)
+    }
+
+    static func giveBack(_ compressor: OpaquePointer, level: Int32) {
+        // (Kept as addresses: a pointer is not `Sendable`, an integer is.)
+        idle.withLock { $0[level, default: []].append(UInt(bitPattern: compressor)) }
     }
 }
 
@@ -80,7 +98,7 @@ private final class GzipMember: @unchecked Sendable {
         done.signal()
     }
 
-    /// The compressed bytes (`.some(nil)` if zlib failed), or nil when not done and not `waiting`.
+    /// The compressed bytes (`.some(nil)` if compression failed), or nil when not done and not `waiting`.
     func result(waiting: Bool) -> [UInt8]?? {
         if !taken {
             if waiting { done.wait() } else if done.wait(timeout: .now()) == .timedOut { return nil }

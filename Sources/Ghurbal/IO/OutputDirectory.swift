@@ -43,8 +43,11 @@ public final class OutputDirectory {
         if !committed { try? FileManager.default.removeItem(atPath: temporaryPath) }
     }
 
-    /// A file inside the output (sub-folders are created), gzip-compressed when `gzip`. It is on disk once it is closed,
-    /// or, past the first `filesSyncedOnClose` files, once the output is committed.
+    /// The compression level of its gzip files (libdeflate's, 0–12; 6 by default).
+    public var gzipLevel = GzipMemberWriter.defaultLevel
+
+    /// A file inside the output (sub-folders are created), gzip-compressed at `gzipLevel` when `gzip`. It is on disk
+    /// once it is closed, or, past the first `filesSyncedOnClose` files, once the output is committed.
     public func file(_ relativePath: String, gzip: Bool = false) throws -> OutputFile {
         let full = (temporaryPath as NSString).appendingPathComponent(relativePath)
         let folder = (full as NSString).deletingLastPathComponent
@@ -57,7 +60,7 @@ public final class OutputDirectory {
             folders.insert(folder)
         }
         files += 1
-        return try OutputFile(path: full, gzip: gzip, syncOnClose: files <= Self.filesSyncedOnClose)
+        return try OutputFile(path: full, gzip: gzip, level: gzipLevel, syncOnClose: files <= Self.filesSyncedOnClose)
     }
 
     /// Moves the finished output into place.
@@ -138,13 +141,13 @@ public final class OutputFile {
     let syncOnClose: Bool
     var closed = false
 
-    init(path: String, gzip: Bool, syncOnClose: Bool) throws {
+    init(path: String, gzip: Bool, level: Int32 = GzipMemberWriter.defaultLevel, syncOnClose: Bool) throws {
         self.path = path
         self.syncOnClose = syncOnClose
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw GhurbalError.cannotWrite(path, reason: String(cString: strerror(errno))) }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        self.gzip = gzip ? GzipMemberWriter(maxInFlight: ProcessInfo.processInfo.activeProcessorCount + 1) : nil
+        self.gzip = gzip ? GzipMemberWriter(level: level, maxInFlight: ProcessInfo.processInfo.activeProcessorCount + 1) : nil
     }
 
     deinit {
