@@ -21,7 +21,7 @@ struct JobOptions: ParsableArguments {
     @Argument(help: "Files or folders (recursive) of .txt, .jsonl, .warc.wet, optionally .gz; '-' for standard input (plain or gzip).")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "Output folder (must not exist or be empty, unless --force).")
+    @Option(name: .shortAndLong, help: "Output folder (must not exist or be empty, unless --force; never an input or a folder holding one).")
     var output: String
 
     @Option(help: "Input format when the file name does not say: text, jsonl or wet.")

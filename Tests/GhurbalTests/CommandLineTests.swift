@@ -199,6 +199,31 @@ enum CLI {
         #expect(level.status == 64 && level.stderr.contains("--gzip-level must be 0…12"))
     }
 
+    /// An output folder that is an input, or holds one, is refused even with --force (replacing it would delete the
+    /// input); an output folder inside an input folder is not read as input by the next run.
+    @Test func outputNeverHoldsTheInput() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let input = tmp.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for seed in try SeedFixtures.all() {
+            try seed.text.write(to: input.appendingPathComponent(seed.name), atomically: true, encoding: .utf8)
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: input.path).sorted()
+        for output in [input.path, tmp.path, input.path + "/./", input.appendingPathComponent("sub/..").path] {
+            let r = try CLI.run(["clean", input.path, "-o", output, "--force"])
+            #expect(r.status == 64 && r.stderr.contains("choose an output folder outside the inputs"), "\(output): \(r.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: input.path).sorted() == names)
+        }
+        let inner = input.appendingPathComponent("out")
+        for _ in 0..<2 {
+            let r = try CLI.run(["clean", input.path, "-o", inner.path, "--force"])
+            #expect(r.status == 0 && !r.stderr.contains("warning"), "\(r.stderr)")
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: inner.appendingPathComponent("summary.json"))) as! [String: Any]
+            #expect(summary["documents_in"] as? Int == names.count && summary["duplicates"] as? Int == 0)
+        }
+    }
+
     @Test func textFolderWithEmptyBinaryAndInvalidFiles() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -29,6 +29,8 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     case malformedWARC(InputLocation, reason: String)
     case corruptGzip(InputLocation, reason: String)
     case outputExists(String)
+    /// The output folder is an input or holds one: replacing it would delete the input.
+    case outputHoldsInput(output: String, input: String)
     case cannotWrite(String, reason: String)
 
     public var description: String {
@@ -42,6 +44,8 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .malformedWARC(let l, let r): return "\(l): malformed WARC record: \(r)"
         case .corruptGzip(let l, let r): return "\(l): corrupt gzip data: \(r)"
         case .outputExists(let p): return "\(p) exists and is not empty; choose another folder or pass --force to replace it"
+        case .outputHoldsInput(let o, let i):
+            return "\(o): the output folder is the input \(i) or holds it; choose an output folder outside the inputs"
         case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
         }
     }
@@ -59,11 +63,12 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error (64, a usage
-    /// error, comes from the command line's argument parsing).
+    /// 64 usage (an output folder that holds an input; the other usage errors come from the command line's argument
+    /// parsing), 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error.
     public var exitCode: Int32 {
         switch self {
         case .malformedJSON, .missingField, .notText, .emptyInput, .malformedWARC, .corruptGzip: return 65
+        case .outputHoldsInput: return 64
         case .inputNotFound: return 66
         case .outputExists: return 73
         case .unreadable, .cannotWrite: return 74

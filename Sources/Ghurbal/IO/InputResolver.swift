@@ -66,7 +66,20 @@ public enum InputResolver {
         }
     }
 
-    public static func resolve(_ arguments: [String], options: ReaderOptions) throws -> [InputFile] {
+    /// `path` made absolute, without "." and ".." and with the symbolic links of its existing part resolved: two
+    /// names of one folder give one string.
+    public static func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    /// Whether `inner` is `outer` or lies below it (both canonical paths).
+    static func isWithin(_ inner: String, _ outer: String) -> Bool {
+        inner == outer || inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
+    }
+
+    /// Files below `excluding` (a canonical folder path: the output, when it lies inside an input folder) are left out,
+    /// so that a run does not read the output of the run before it.
+    public static func resolve(_ arguments: [String], options: ReaderOptions, excluding: String? = nil) throws -> [InputFile] {
         var result: [InputFile] = []
         let names = uniqueNames(arguments)
         let fm = FileManager.default
@@ -79,8 +92,15 @@ public enum InputResolver {
             guard fm.fileExists(atPath: argument, isDirectory: &isDirectory) else { throw GhurbalError.inputNotFound(argument) }
             if isDirectory.boolValue {
                 guard let walker = fm.enumerator(atPath: argument) else { throw GhurbalError.unreadable(argument, reason: "cannot list the folder") }
+                // The excluded folder's path below this one, if it is below it.
+                let folder = canonicalPath(argument)
+                let skipped = excluding.flatMap { isWithin($0, folder) && $0 != folder ? String($0.dropFirst(folder.count).drop { $0 == "/" }) : nil }
                 var found: [String] = []
                 while let rel = walker.nextObject() as? String {
+                    if let skipped, rel == skipped || rel.hasPrefix(skipped + "/") {
+                        if rel == skipped { walker.skipDescendants() }
+                        continue
+                    }
                     var sub: ObjCBool = false
                     let full = (argument as NSString).appendingPathComponent(rel)
                     if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue, !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {

@@ -52,10 +52,15 @@ public struct CleanJob: Sendable {
     private func runAndCommit(warn: @escaping (GhurbalError) -> Void,
                               progress: ((CleaningProgress) -> Void)?) throws -> (Summary, BackgroundRemoval?) {
         let started = Date()
-        // Check the output first: a long run must not end in "folder exists".
+        // Check the output first: a long run must not end in "folder exists". Replacing a folder that is or holds an
+        // input would delete it; an output inside an input folder is left out of the input.
+        let outputPath = InputResolver.canonicalPath(output)
+        if let held = inputs.first(where: { $0 != "-" && InputResolver.isWithin(InputResolver.canonicalPath($0), outputPath) }) {
+            throw GhurbalError.outputHoldsInput(output: output, input: held)
+        }
         let out = try OutputDirectory(path: output, force: force)
         out.gzipLevel = gzipLevel
-        let files = try InputResolver.resolve(inputs, options: reader)
+        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath)
         let source = try FileSource(files: files, options: reader)
         let passes = reportOnly ? 2 : 3
         var skipped: [String: Int] = [:]
