@@ -235,11 +235,23 @@ enum CLI {
         try Data().write(to: input.appendingPathComponent("empty.txt"))
         try Data([0x00, 0x01, 0x02, 0x41]).write(to: input.appendingPathComponent("binary.txt"))
         try Data(Array("نص عربي ".utf8) + [0xFF, 0xFE] + Array(" سليم".utf8)).write(to: input.appendingPathComponent("invalid.txt"))
+        // A name that is not UTF-8 (as an archive made on Windows in cp1256 leaves it) and a broken link: listed,
+        // not readable by name; reported and counted, not lost without a word.
+        let rawName = Array(input.appendingPathComponent("name-").path.utf8) + [0xE3, 0xD5, 0xD1] + Array(".txt".utf8) + [0]
+        let fd = rawName.withUnsafeBytes { open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(fd >= 0)
+        close(fd)
+        try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("broken.txt").path,
+                                                   withDestinationPath: "/nonexistent-ghurbal-target")
         let out = tmp.appendingPathComponent("out")
         let r = try CLI.run(["clean", tmp.appendingPathComponent("in").path, "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("empty.txt: empty document"))
         #expect(r.stderr.contains("binary.txt: not text"))
+        #expect(r.stderr.contains("name-\u{FFFD}\u{FFFD}\u{FFFD}.txt: cannot read: the name is not valid UTF-8"))
+        #expect(r.stderr.contains("broken.txt: cannot read: listed in its folder but cannot be opened"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect((summary["skipped"] as? [String: Int])?["unreadable"] == 2)
         // FF and FE are two maximal invalid subsequences: two repairs, two U+FFFD.
         #expect(r.stderr.contains("invalid UTF-8: 2 sequences repaired"))
         let repaired = try String(contentsOf: out.appendingPathComponent("corpus/sub/invalid.txt"), encoding: .utf8)

@@ -59,6 +59,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .emptyInput: return "empty"
         case .malformedWARC: return "malformed_warc"
         case .corruptGzip: return "corrupt_gzip"
+        case .unreadable: return "unreadable"
         default: return "other"
         }
     }

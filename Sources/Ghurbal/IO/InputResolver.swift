@@ -78,8 +78,11 @@ public enum InputResolver {
     }
 
     /// Files below `excluding` (a canonical folder path: the output, when it lies inside an input folder) are left out,
-    /// so that a run does not read the output of the run before it.
-    public static func resolve(_ arguments: [String], options: ReaderOptions, excluding: String? = nil) throws -> [InputFile] {
+    /// so that a run does not read the output of the run before it. A folder's entry that is listed but cannot be
+    /// opened — a name that is not valid UTF-8 (which Foundation can only give with U+FFFD in place of the bad bytes), a
+    /// broken symbolic link — goes to `skip`, in order, when its name says it would be read (or cannot say).
+    public static func resolve(_ arguments: [String], options: ReaderOptions, excluding: String? = nil,
+                               skip: (GhurbalError) throws -> Void = { _ in }) throws -> [InputFile] {
         var result: [InputFile] = []
         let names = uniqueNames(arguments)
         let fm = FileManager.default
@@ -96,16 +99,26 @@ public enum InputResolver {
                 let folder = canonicalPath(argument)
                 let skipped = excluding.flatMap { isWithin($0, folder) && $0 != folder ? String($0.dropFirst(folder.count).drop { $0 == "/" }) : nil }
                 var found: [String] = []
+                var unreachable: [String] = []
                 while let rel = walker.nextObject() as? String {
                     if let skipped, rel == skipped || rel.hasPrefix(skipped + "/") {
                         if rel == skipped { walker.skipDescendants() }
                         continue
                     }
+                    if rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
                     var sub: ObjCBool = false
                     let full = (argument as NSString).appendingPathComponent(rel)
-                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue, !rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
-                        found.append(rel)
+                    if fm.fileExists(atPath: full, isDirectory: &sub) {
+                        if !sub.boolValue { found.append(rel) }
+                    } else if rel.contains("\u{FFFD}") || (options.format ?? InputFormat.detect(rel).format) != nil {
+                        unreachable.append(rel)
                     }
+                }
+                for rel in unreachable.sorted() {
+                    let full = (argument as NSString).appendingPathComponent(rel)
+                    try skip(.unreadable(full, reason: rel.contains("\u{FFFD}")
+                        ? "the name is not valid UTF-8 (shown with U+FFFD in place of its bad bytes); rename it to read it"
+                        : "listed in its folder but cannot be opened (a broken symbolic link?)"))
                 }
                 for rel in found.sorted() {
                     let (detected, gzip) = InputFormat.detect(rel)

@@ -60,21 +60,23 @@ public struct CleanJob: Sendable {
         }
         let out = try OutputDirectory(path: output, force: force)
         out.gzipLevel = gzipLevel
-        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath)
+        var skipped: [String: Int] = [:]
+        // A bad record (or a file that cannot be opened) is skipped, counted and reported, or stops the run (--strict).
+        func skip(_ error: GhurbalError) throws {
+            if reader.strict { throw error }
+            skipped[error.kind, default: 0] += 1
+            warn(error)
+        }
+        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath, skip: skip)
         let source = try FileSource(files: files, options: reader)
         let passes = reportOnly ? 2 : 3
-        var skipped: [String: Int] = [:]
         var configuration = cleaning
         configuration.temporaryDirectory = configuration.temporaryDirectory ?? out.temporaryPath
         var engine = CleaningEngine<FileSource>(configuration: configuration)
         // Progress counts record bytes; for compressed input their total is not known in advance.
         let total = source.gzipped.contains(true) ? 0 : source.totalBytes
         engine.progress = progress.map { report in { p in var p = p; p.passes = passes; p.totalBytes = total; report(p) } }
-        var result = try engine.run(source) { error in
-            if reader.strict { throw error }
-            skipped[error.kind, default: 0] += 1
-            warn(error)
-        }
+        var result = try engine.run(source, skip: skip)
         let cleanDone = Date()
 
         if reportOnly {
