@@ -393,6 +393,19 @@ enum CLI {
         #expect(docs[0]["id"] as? String == "<urn:uuid:000_bd1fe51ea12c4d40.txt>")
         #expect(docs[0]["url"] as? String == "https://site.example/000_bd1fe51ea12c4d40.txt")
         #expect(r.stderr.contains("45 lines removed"))
+        #expect(!r.stderr.contains("warning"), "\(r.stderr)")
+
+        // A WARC file of HTML responses (and a request) holds no text: said once, counted, not a silent empty run.
+        wet = ""
+        record("warcinfo", nil, "info", "software: test\r\n")
+        for i in 0..<3 { record("response", "https://site.example/\(i)", "r\(i)", "HTTP/1.1 200 OK\r\n\r\n<p>نص</p>") }
+        record("request", "https://site.example/0", "q0", "GET / HTTP/1.1\r\n\r\n")
+        let warc = tmp.appendingPathComponent("crawl.warc")
+        try wet.write(to: warc, atomically: true, encoding: .utf8)
+        let h = try CLI.run(["clean", warc.path, "-o", tmp.appendingPathComponent("out-warc").path])
+        #expect(h.status == 0, "\(h.stderr)")
+        #expect(h.stderr.contains("crawl.warc: 4 records hold no text (1 request, 3 response): ghurbal reads the text of WET"))
+        #expect(h.stderr.contains("0 documents in, 0 out (1 bad records skipped: 1 not_wet_text)"))
     }
 
     @Test func threadCountsGiveIdenticalOutput() throws {

@@ -238,8 +238,23 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         return count
     }
 
-    /// Reads a WET file's records; returns the number of lines read.
+    /// Reads a WET file's records; returns the number of lines read. Records of other types than `conversion` (the
+    /// text of a page) and `warcinfo` (a file's description) — a WARC file's HTML `response`s, say — are skipped, and
+    /// reported after the file's records as one bad record that counts them by type.
     func readWET(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void) throws -> Int32 {
+        var otherTypes: [String: Int] = [:]
+        let lines = try readWETRecords(reader, f, path, emit, &otherTypes)
+        if !otherTypes.isEmpty {
+            let counts = otherTypes.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            try emit(RawItem(kind: .failure, bytes: [], file: f, line: lines, error: .notWETText(
+                InputLocation(path: path), reason: "\(otherTypes.values.reduce(0, +)) records hold no text (\(counts)): ghurbal reads the text of "
+                    + "WET conversion records, as in Common Crawl's .warc.wet files; extract the text of a WARC's HTML first")))
+        }
+        return lines
+    }
+
+    private func readWETRecords(_ reader: ByteReader, _ f: Int32, _ path: String, _ emit: (RawItem) throws -> Void,
+                                _ otherTypes: inout [String: Int]) throws -> Int32 {
         var lineNumber: Int32 = 0
         func nextLine() throws -> [UInt8]? {
             guard let line = try reader.readLine(maxLength: 1 << 20) else { return nil }
@@ -278,7 +293,10 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 try emit(failure(recordLine, "record truncated: \(content.count) of \(length) bytes"))
                 return lineNumber
             }
-            guard header.isConversion else { continue }
+            guard header.isConversion else {
+                if !header.isWarcinfo { otherTypes[header.otherType ?? "without WARC-Type", default: 0] += 1 }
+                continue
+            }
             try emit(RawItem(kind: .wetRecord, bytes: content[...], file: f, line: recordLine,
                              wetID: header.recordID, wetURL: header.targetURI))
         }
@@ -367,6 +385,10 @@ struct WETHeaders {
     var contentLength: Int?
     /// WARC-Type is `conversion` (the extracted text of a page).
     var isConversion = false
+    /// WARC-Type is `warcinfo` (the description of the file).
+    var isWarcinfo = false
+    /// Any other WARC-Type.
+    var otherType: String?
     var recordID: String?
     var targetURI: String?
 
@@ -383,6 +405,8 @@ struct WETHeaders {
                 contentLength = Self.decimal(value)
             } else if Self.named(name, "warc-type") {
                 isConversion = value.elementsEqual("conversion".utf8)
+                isWarcinfo = value.elementsEqual("warcinfo".utf8)
+                otherType = isConversion || isWarcinfo ? nil : String(decoding: value, as: UTF8.self)
             } else if Self.named(name, "warc-record-id") {
                 recordID = String(decoding: value, as: UTF8.self)
             } else if Self.named(name, "warc-target-uri") {

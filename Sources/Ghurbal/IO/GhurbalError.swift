@@ -27,6 +27,8 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     case notText(InputLocation, reason: String)
     case emptyInput(InputLocation)
     case malformedWARC(InputLocation, reason: String)
+    /// A WARC file's records that hold no extracted text (HTML responses, requests, metadata).
+    case notWETText(InputLocation, reason: String)
     case corruptGzip(InputLocation, reason: String)
     case outputExists(String)
     /// The output folder is an input or holds one: replacing it would delete the input.
@@ -42,6 +44,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .notText(let l, let r): return "\(l): not text: \(r)"
         case .emptyInput(let l): return "\(l): empty document"
         case .malformedWARC(let l, let r): return "\(l): malformed WARC record: \(r)"
+        case .notWETText(let l, let r): return "\(l): \(r)"
         case .corruptGzip(let l, let r): return "\(l): corrupt gzip data: \(r)"
         case .outputExists(let p): return "\(p) exists and is not empty; choose another folder or pass --force to replace it"
         case .outputHoldsInput(let o, let i):
@@ -58,6 +61,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .notText(_, let reason): return reason.hasPrefix("binary") ? "binary" : "too_large"
         case .emptyInput: return "empty"
         case .malformedWARC: return "malformed_warc"
+        case .notWETText: return "not_wet_text"
         case .corruptGzip: return "corrupt_gzip"
         case .unreadable: return "unreadable"
         default: return "other"
@@ -68,7 +72,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     /// parsing), 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error.
     public var exitCode: Int32 {
         switch self {
-        case .malformedJSON, .missingField, .notText, .emptyInput, .malformedWARC, .corruptGzip: return 65
+        case .malformedJSON, .missingField, .notText, .emptyInput, .malformedWARC, .notWETText, .corruptGzip: return 65
         case .outputHoldsInput: return 64
         case .inputNotFound: return 66
         case .outputExists: return 73
