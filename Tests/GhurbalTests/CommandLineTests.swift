@@ -259,6 +259,44 @@ enum CLI {
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("corpus/sub/000_bd1fe51ea12c4d40.txt").path))
     }
 
+    /// The encodings Arabic text comes in besides UTF-8: UTF-16 with a byte order mark (Windows' "Unicode") is read
+    /// and written as UTF-8; a UTF-8 byte order mark before a JSONL file's first record is not part of it; windows-1256
+    /// (or ISO-8859-6) text is skipped and reported, not written back as U+FFFD; a few stray bytes in UTF-8 are repaired.
+    @Test func encodingsArabicTextComesIn() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let input = tmp.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let seeds = try SeedFixtures.all()
+        let little = seeds[0].text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        try Data([0xFF, 0xFE] + little).write(to: input.appendingPathComponent("utf16le.txt"))
+        let big = seeds[2].text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        try Data([0xFE, 0xFF] + big).write(to: input.appendingPathComponent("utf16be.txt"))
+        // "الأخبار العربية اليوم من المدينة" in windows-1256, twice.
+        let cp1256: [UInt8] = [0xC7, 0xE1, 0xC3, 0xCE, 0xC8, 0xC7, 0xD1, 0x20, 0xC7, 0xE1, 0xDA, 0xD1, 0xC8, 0xED, 0xC9, 0x20,
+                               0xC7, 0xE1, 0xED, 0xE6, 0xE3, 0x20, 0xE3, 0xE4, 0x20, 0xC7, 0xE1, 0xE3, 0xCF, 0xED, 0xE4, 0xC9]
+        try Data(cp1256 + [0x0A] + cp1256).write(to: input.appendingPathComponent("cp1256.txt"))
+        let record = "{\"id\": \"bom\", \"text\": \(JSONLine.quoted(seeds[3].text))}\n"
+        try Data([0xEF, 0xBB, 0xBF] + Array(record.utf8)).write(to: input.appendingPathComponent("bom.jsonl"))
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", input.path, "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("cp1256.txt: not UTF-8: ") && r.stderr.contains(" invalid sequences in 65 bytes (a legacy encoding"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(summary["documents_in"] as? Int == 3)
+        #expect(summary["skipped"] as? [String: Int] == ["not_utf8": 1])
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("corpus/cp1256.txt").path))
+        // Read as the seeds are: the same chrome removed, written as UTF-8.
+        let seedOut = tmp.appendingPathComponent("seeds-out")
+        #expect(try CLI.run(["clean", SeedFixtures.directory.path, "-o", seedOut.path, "-q"]).status == 0)
+        for (name, seed) in [("utf16le.txt", seeds[0].name), ("utf16be.txt", seeds[2].name)] {
+            let cleaned = try String(contentsOf: out.appendingPathComponent("corpus/" + name), encoding: .utf8)
+            #expect(cleaned == (try String(contentsOf: seedOut.appendingPathComponent("corpus/" + seed), encoding: .utf8)), "\(name)")
+        }
+        let bom = try CLI.lines(out.appendingPathComponent("corpus/bom.jsonl"))
+        #expect(bom.count == 1 && bom[0]["id"] as? String == "bom")
+    }
+
     @Test func hugeLinesAreSkippedAndCounted() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -130,6 +130,10 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
 
     public func size(of item: RawItem) -> Int { item.bytes.count }
 
+    public func location(of item: RawItem) -> InputLocation {
+        InputLocation(path: files[Int(item.file)].path, line: item.kind == .textFile ? nil : Int(item.line))
+    }
+
     /// Reading runs one batch ahead, on a thread of its own, while `body` works on the batch before.
     public func forEachBatch(_ body: ([RawItem]) throws -> Void) throws {
         let queue = BatchQueue(capacity: 2)
@@ -202,7 +206,12 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                     for next in lines {
                         line += 1
                         switch next {
-                        case .line(let range):
+                        case .line(var range):
+                            // A byte order mark before the first record (Windows editors write one) is not part of it.
+                            if line == 1 && range.count >= 3 && block[range.lowerBound] == 0xEF
+                                && block[range.lowerBound + 1] == 0xBB && block[range.lowerBound + 2] == 0xBF {
+                                range = (range.lowerBound + 3)..<range.upperBound
+                            }
                             let bytes = block[range]
                             if Self.isBlank(bytes) { continue }  // a blank line is not a record
                             try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
@@ -302,6 +311,33 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         }
     }
 
+    /// A text file's text: its bytes, or, when they start with a UTF-16 byte order mark (FF FE little-endian, FE FF
+    /// big-endian: what Windows calls "Unicode"), their text as UTF-8 without the mark (an unpaired surrogate or an
+    /// odd last byte becomes U+FFFD). The analysis and the writer both read a text file through this.
+    public static func textFileBytes(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard bytes.count >= 2 else { return bytes }
+        let first = bytes[bytes.startIndex], second = bytes[bytes.startIndex + 1]
+        let littleEndian: Bool
+        switch (first, second) {
+        case (0xFF, 0xFE): littleEndian = true
+        case (0xFE, 0xFF): littleEndian = false
+        default: return bytes
+        }
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = bytes.startIndex + 2
+        while i + 1 < bytes.endIndex {
+            let a = UInt16(bytes[i]), b = UInt16(bytes[i + 1])
+            units.append(littleEndian ? a | b << 8 : a << 8 | b)
+            i += 2
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(units.count * 2)
+        _ = transcode(units.makeIterator(), from: UTF16.self, to: UTF8.self, stoppingOnError: false) { text.append($0) }
+        if i < bytes.endIndex { text += [0xEF, 0xBF, 0xBD] }
+        return text[...]
+    }
+
     static func isBlank<C: Collection<UInt8>>(_ bytes: C) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
@@ -317,13 +353,14 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             if item.bytes.count > options.maxDocumentBytes {
                 return .failure(.notText(location, reason: "\(item.bytes.count) bytes is over the limit of \(options.maxDocumentBytes)"))
             }
-            if item.bytes.prefix(65536).contains(0) { return .failure(.notText(location, reason: "binary content (NUL bytes)")) }
-            if Self.isBlank(item.bytes) { return .failure(.emptyInput(location)) }
+            let text = Self.textFileBytes(item.bytes)
+            if text.prefix(65536).contains(0) { return .failure(.notText(location, reason: "binary content (NUL bytes)")) }
+            if Self.isBlank(text) { return .failure(.emptyInput(location)) }
             var id = file.documentID.isEmpty ? file.relativePath : file.documentID
             if file.gzip { id.removeLast(3) }
             // With sitesFromFolders, "site-a/2024/page.txt" belongs to site "site-a" (a URL-less host).
             let folder = file.relativePath.split(separator: "/").dropLast().first.map(String.init)
-            return .success(SourceDocument(id: id, text: Array(item.bytes), url: options.sitesFromFolders ? folder : nil))
+            return .success(SourceDocument(id: id, textBytes: text, url: options.sitesFromFolders ? folder : nil))
         case .jsonLine:
             return jsonLineDocument(item, file)
         case .wetRecord:

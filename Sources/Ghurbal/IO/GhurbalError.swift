@@ -25,6 +25,8 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     case malformedJSON(InputLocation, reason: String)
     case missingField(InputLocation)
     case notText(InputLocation, reason: String)
+    /// A text whose bytes are mostly not UTF-8: `invalid` invalid sequences in `bytes` bytes (see `isMostlyNotUTF8`).
+    case notUTF8(InputLocation, invalid: Int, bytes: Int)
     case emptyInput(InputLocation)
     case malformedWARC(InputLocation, reason: String)
     /// A WARC file's records that hold no extracted text (HTML responses, requests, metadata).
@@ -42,6 +44,9 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .malformedJSON(let l, let r): return "\(l): malformed JSON: \(r)"
         case .missingField(let l): return "\(l): the field is missing or is not a string"
         case .notText(let l, let r): return "\(l): not text: \(r)"
+        case .notUTF8(let l, let invalid, let bytes):
+            return "\(l): not UTF-8: \(invalid) invalid sequences in \(bytes) bytes (a legacy encoding such as windows-1256 "
+                + "or ISO-8859-6?); convert it first, e.g. iconv -f windows-1256 -t utf-8"
         case .emptyInput(let l): return "\(l): empty document"
         case .malformedWARC(let l, let r): return "\(l): malformed WARC record: \(r)"
         case .notWETText(let l, let r): return "\(l): \(r)"
@@ -59,6 +64,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .malformedJSON: return "malformed_json"
         case .missingField: return "missing_text"
         case .notText(_, let reason): return reason.hasPrefix("binary") ? "binary" : "too_large"
+        case .notUTF8: return "not_utf8"
         case .emptyInput: return "empty"
         case .malformedWARC: return "malformed_warc"
         case .notWETText: return "not_wet_text"
@@ -72,11 +78,20 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     /// parsing), 65 bad input data (with --strict), 66 input missing, 73 cannot create output, 74 I/O error.
     public var exitCode: Int32 {
         switch self {
-        case .malformedJSON, .missingField, .notText, .emptyInput, .malformedWARC, .notWETText, .corruptGzip: return 65
+        case .malformedJSON, .missingField, .notText, .notUTF8, .emptyInput, .malformedWARC, .notWETText, .corruptGzip: return 65
         case .outputHoldsInput: return 64
         case .inputNotFound: return 66
         case .outputExists: return 73
         case .unreadable, .cannotWrite: return 74
         }
+    }
+
+    /// Whether a text with `invalid` invalid UTF-8 sequences in `bytes` bytes is in another encoding rather than UTF-8
+    /// with a few bad bytes: at least 4 invalid sequences, and one per 20 bytes or more. (Arabic in windows-1256 or
+    /// ISO-8859-6 has one per letter: its letters are bytes that UTF-8 only allows as the start of a sequence, and they
+    /// follow one another. UTF-8 text with stray bytes has a handful in thousands.) Such a text is skipped, not
+    /// written back as U+FFFD.
+    public static func isMostlyNotUTF8(invalid: Int, bytes: Int) -> Bool {
+        invalid >= 4 && invalid * 20 >= bytes
     }
 }

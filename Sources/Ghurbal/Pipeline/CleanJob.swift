@@ -155,6 +155,8 @@ public struct CleanJob: Sendable {
                 if raw.kind == .jsonLine, case .success(let parsed) = source.parseJSONLine(raw, source.files[Int(raw.file)]) {
                     text = parsed.document.text
                     json = parsed.json
+                } else if raw.kind == .textFile {
+                    text = Array(FileSource.textFileBytes(raw.bytes))
                 } else {
                     text = Array(raw.bytes)
                 }

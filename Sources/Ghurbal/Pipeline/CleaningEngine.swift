@@ -141,21 +141,25 @@ public struct CleaningEngine<Source: DocumentSource> {
             }
         }, process: { worker, batch, i in
             let (segmenter, signer, spoolWriter, _, _) = worker
-            batch.results[i] = source.document(batch.items[i]).map { doc in
+            batch.results[i] = source.document(batch.items[i]).flatMap { doc in
                 doc.textBytes.withUnsafeBufferPointer { text in
                     let segments = segmenter.segment(text)
+                    if GhurbalError.isMostlyNotUTF8(invalid: segments.invalidUTF8, bytes: text.count) {
+                        return .failure(.notUTF8(source.location(of: batch.items[i]), invalid: segments.invalidUTF8,
+                                                 bytes: text.count))
+                    }
                     let story = StoryLines(segments.lines)
                     var f = signer.sign(lines: segments.lines, where: { story.contains($0) },
                                         normalized: segmenter.normalized.bytes, into: batch.slots[i])
                     f.invalidUTF8 = segments.invalidUTF8
                     let spooled = spoolWriter.append(segments, normalized: segmenter.normalized.bytes)
-                    return Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
+                    return .success(Analysis(id: doc.id, host: doc.url.map(CorpusCleaner.host(of:)) ?? "",
                                     priority: doc.priority, facts: f, sketch: sketcher.sketch(segments),
                                     textBytes: doc.textBytes.count, textToken: doc.textToken.flatMap {
                                         $0.upperBound <= Int(UInt32.max) ? UInt32($0.lowerBound)..<UInt32($0.upperBound) : nil
                                     },
                                     spoolLocation: spooled.location,
-                                    spoolLength: spooled.length)
+                                    spoolLength: spooled.length))
                 }
             }
         }, merge: { batch in

@@ -11,6 +11,12 @@ public protocol DocumentSource: Sendable {
     func document(_ item: Item) -> Result<SourceDocument, GhurbalError>
     /// Bytes an item stands for, for progress reports.
     func size(of item: Item) -> Int
+    /// Where an item is, for a message about it found after `document(_:)` (a text that is not UTF-8).
+    func location(of item: Item) -> InputLocation
+}
+
+extension DocumentSource {
+    public func location(of item: Item) -> InputLocation { InputLocation(path: "(in memory)") }
 }
 
 /// Documents already in memory.
