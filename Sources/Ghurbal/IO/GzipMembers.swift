@@ -70,9 +70,9 @@ final class GzipMemberWriter {
     }
 }
 
-/// libdeflate's compressors, kept for the next member once used: each holds a few hundred kilobytes of tables, which
-/// would otherwise be allocated (and faulted in) for every member. At most one per member compressing at once, per
-/// level; never freed.
+/// libdeflate's compressors, kept for the next member once used: each holds large tables (hash chains, and more at the
+/// high levels), which would otherwise be allocated and faulted in for every member. At most one per member compressing
+/// at once, per level; never freed.
 private enum DeflateCompressors {
     private static let idle = Mutex<[Int32: [UInt]]>([:])
 
