@@ -369,6 +369,33 @@ import Testing
 
     /// WARC header lines read as bytes: names in any case, values trimmed of spaces and tabs, the last of a repeated
     /// header counts, and a Content-Length that is not a plain number is none.
+    /// A file that changes between two reads of a run (a crawler still appending to it) stops the run with the
+    /// file's name, instead of reading records the first pass never saw; the same file read again unchanged is fine.
+    @Test func inputThatChangesBetweenReadsIsCaught() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-grow-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "{\"id\": 1, \"text\": \"نص\"}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let files = try InputResolver.resolve([path], options: ReaderOptions())
+        let source = try FileSource(files: files, options: ReaderOptions())
+        func count() throws -> Int {
+            var n = 0
+            try source.forEachBatch { n += $0.count }
+            return n
+        }
+        #expect(try count() == 1)
+        #expect(try count() == 1)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"id\": 2, \"text\": \"نص آخر\"}\n".utf8))
+        try handle.close()
+        #expect {
+            _ = try count()
+        } throws: { error in
+            guard case GhurbalError.inputChanged(let changed) = error else { return false }
+            return changed == path
+        }
+    }
+
     @Test func wetHeadersAsBytes() {
         func headers(_ lines: [String]) -> WETHeaders {
             var h = WETHeaders()

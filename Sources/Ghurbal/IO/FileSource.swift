@@ -79,6 +79,10 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     public let totalBytes: Int
     /// Bytes read from disk on the last pass.
     public private(set) var bytesRead = 0
+    /// Each file's size and modification time when the first pass opened it: every later read, and the end of every
+    /// read, must find the same, or the passes would not read the same records (`GhurbalError.inputChanged`). Only the
+    /// reading thread of a pass uses it, and passes do not overlap.
+    private var stamps: [FileStamp?]
     /// A batch ends at this many documents or bytes. The first batches of a pass are smaller (64 documents, then
     /// twice as many each time), so that the workers start while the reader is still filling the next ones. Small
     /// batches keep the reader a few megabytes ahead and a batch's texts and results in the caches: 256 documents
@@ -121,6 +125,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         self.spool = spool
         readPaths = paths
         self.gzipped = gzipped
+        stamps = Array(repeating: nil, count: files.count)
         totalBytes = paths.reduce(0) { $0 + (fileSize(atPath: $1) ?? 0) }
     }
 
@@ -189,6 +194,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     private func readFiles(_ emit: (RawItem) throws -> Void, _ read: inout Int) throws {
         for (index, file) in files.enumerated() {
             let reader = try ByteReader(path: readPaths[index], gzip: gzipped[index])
+            try checkStamp(of: reader, index)
             let f = Int32(index)
             let location = InputLocation(path: file.path)
             var line: Int32 = 0
@@ -232,7 +238,18 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
                                  error: .corruptGzip(InputLocation(path: file.path, line: line > 0 ? Int(line) : nil), reason: problem)))
             }
+            try checkStamp(of: reader, index)
             read += reader.bytesRead
+        }
+    }
+
+    /// Records file `index`'s stamp the first time, and compares it with the one recorded after that.
+    private func checkStamp(of reader: ByteReader, _ index: Int) throws {
+        guard let stamp = FileStamp(reader.fd) else { return }
+        if let recorded = stamps[index] {
+            if recorded != stamp { throw GhurbalError.inputChanged(files[index].path) }
+        } else {
+            stamps[index] = stamp
         }
     }
 
@@ -474,5 +491,20 @@ struct WETHeaders {
             n = n * 10 + Int(c - 0x30)
         }
         return n
+    }
+}
+
+/// What tells that a file changed: its size and its modification time (to the nanosecond), from `fstat`.
+struct FileStamp: Equatable {
+    var size: Int
+    var seconds: Int
+    var nanoseconds: Int
+
+    init?(_ fd: Int32) {
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return nil }
+        size = Int(status.st_size)
+        seconds = Int(status.st_mtim.tv_sec)
+        nanoseconds = Int(status.st_mtim.tv_nsec)
     }
 }

@@ -36,6 +36,8 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
     /// The output folder is an input or holds one: replacing it would delete the input.
     case outputHoldsInput(output: String, input: String)
     case cannotWrite(String, reason: String)
+    /// An input file's size or modification time changed between two reads of one run (a file still being written).
+    case inputChanged(String)
 
     public var description: String {
         switch self {
@@ -55,6 +57,9 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .outputHoldsInput(let o, let i):
             return "\(o): the output folder is the input \(i) or holds it; choose an output folder outside the inputs"
         case .cannotWrite(let p, let r): return "\(p): cannot write: \(r)"
+        case .inputChanged(let p):
+            return "\(p): changed while the run was reading it (ghurbal reads its input more than once, and every read "
+                + "must find the same bytes); run it on a copy, or once whatever writes the file has finished"
         }
     }
 
@@ -82,7 +87,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .outputHoldsInput: return 64
         case .inputNotFound: return 66
         case .outputExists: return 73
-        case .unreadable, .cannotWrite: return 74
+        case .unreadable, .cannotWrite, .inputChanged: return 74
         }
     }
 

@@ -131,6 +131,10 @@ public struct CleanJob: Sendable {
         try pipelineBatches(workers: workers, makeState: { _ in }, produce: { submit in
             var item = 0
             try source.forEachBatch { items in
+                // (The file stamps catch a changed input; this keeps a change they miss from reading past the results.)
+                guard item + items.count <= frozen.documentOfItem.count else {
+                    throw GhurbalError.inputChanged(source.files[Int(items.last!.file)].path)
+                }
                 try submit(RenderBatch(first: item, items: items), items.count)
                 item += items.count
             }
