@@ -161,6 +161,19 @@ enum CLI {
         let z = try CLI.run(["clean", "-", "-o", outStdinGz.path] + arguments, stdin: try Data(contentsOf: jsonl.appendingPathExtension("gz")))
         #expect(z.status == 0, "\(z.stderr)")
         #expect(try CLI.lines(outStdinGz.appendingPathComponent("corpus/stdin.jsonl")).map { $0["doc"] as! Int } == [0, 1, 2, 3, 4])
+        // A named pipe (as bash's `<(zcat pages.jsonl.gz)` gives) is read once, copied, and read from the copy: every
+        // document reaches the corpus, as from the file.
+        let fifo = tmp.appendingPathComponent("pipe")
+        #expect(mkfifo(fifo.path, 0o644) == 0)
+        let feeder = Process()
+        feeder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        feeder.arguments = ["-c", "cat \"$0\" > \"$1\"", jsonl.path + ".gz", fifo.path]
+        try feeder.run()
+        let outPipe = tmp.appendingPathComponent("out-pipe")
+        let p = try CLI.run(["clean", fifo.path, "-o", outPipe.path, "--format", "jsonl"] + arguments)
+        feeder.waitUntilExit()
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(try CLI.lines(outPipe.appendingPathComponent("corpus/pipe")).map { $0["doc"] as! Int } == [0, 1, 2, 3, 4])
     }
 
     @Test func strictStopsWithoutOutput() throws {

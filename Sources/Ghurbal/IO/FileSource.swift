@@ -58,8 +58,8 @@ public struct RawItem: Sendable {
     public var error: GhurbalError?
 }
 
-/// Documents from files, folders and standard input, read again on every pass. Standard input is spooled to a
-/// temporary file on creation (the only copy made), so that it too can be read more than once.
+/// Documents from files, folders and standard input, read again on every pass. Standard input, a pipe or a device is
+/// copied to a temporary file on creation (the only copy made), so that it too can be read more than once.
 ///
 /// Bad records are skipped by policy (see `ReaderOptions.strict`): a malformed JSON line, a line without a string text
 /// field, an empty text, a binary file (a NUL byte in its first 64 KiB), a line or file over `maxDocumentBytes`, a
@@ -69,12 +69,14 @@ public struct RawItem: Sendable {
 public final class FileSource: DocumentSource, @unchecked Sendable {
     public let files: [InputFile]
     public let options: ReaderOptions
-    /// Where each file is read from (a spooled copy for standard input).
+    /// Where each file is read from (a temporary copy for standard input, a pipe or a device).
     let readPaths: [String]
-    /// Whether each file is read through gzip: by its name (`InputFile.gzip`), or for standard input by its first
-    /// two bytes (gzip's magic number), so that `cat pages.jsonl.gz | ghurbal clean -` reads the records.
+    /// Whether each file is read through gzip: by its name (`InputFile.gzip`), or for what is copied (standard input,
+    /// a pipe) by its first two bytes (gzip's magic number), so that `cat pages.jsonl.gz | ghurbal clean -` reads the
+    /// records.
     public let gzipped: [Bool]
-    let spool: String?
+    /// The temporary copies, deleted with the source.
+    private let spools: [String]
     /// Sum of the input files' sizes on disk (compressed size for .gz), for progress.
     public let totalBytes: Int
     /// Bytes read from disk on the last pass.
@@ -93,44 +95,70 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     public init(files: [InputFile], options: ReaderOptions) throws {
         self.files = files
         self.options = options
-        var spool: String?
-        var stdinGzipped = false
+        // What cannot be read twice — standard input, a pipe such as bash's `<(zcat pages.gz)`, a device — is copied to
+        // a temporary file once (one copy per path), and read from there on every pass.
+        var spooled: [String: (path: String, gzip: Bool)] = [:]
         var paths: [String] = []
         var gzipped: [Bool] = []
         for f in files {
-            if f.path == "-" {
-                if spool == nil {
-                    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-stdin-\(getpid())-\(UUID().uuidString)").path
-                    let reader = try ByteReader(path: "-", gzip: false)
-                    guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
-                        throw GhurbalError.cannotWrite(path, reason: "cannot spool standard input")
+            if f.path == "-" || !Self.isRegularFile(f.path) {
+                if spooled[f.path] == nil {
+                    let path = FileManager.default.temporaryDirectory
+                        .appendingPathComponent("ghurbal-input-\(getpid())-\(UUID().uuidString)").path
+                    do {
+                        spooled[f.path] = (path, try Self.copy(f.path, to: path))
+                    } catch {
+                        // (No source is made, so no deinit: the copies made so far go here.)
+                        for made in [path] + spooled.values.map(\.path) { try? FileManager.default.removeItem(atPath: made) }
+                        throw error
                     }
-                    var first = true
-                    while true {
-                        let chunk = try reader.read(count: 1 << 20)
-                        if chunk.isEmpty { break }
-                        if first { stdinGzipped = chunk.starts(with: [0x1F, 0x8B]); first = false }
-                        try out.write(contentsOf: chunk)
-                    }
-                    try out.close()
-                    spool = path
                 }
-                paths.append(spool!)
-                gzipped.append(f.gzip || stdinGzipped)
+                paths.append(spooled[f.path]!.path)
+                gzipped.append(f.gzip || spooled[f.path]!.gzip)
             } else {
                 paths.append(f.path)
                 gzipped.append(f.gzip)
             }
         }
-        self.spool = spool
         readPaths = paths
         self.gzipped = gzipped
+        spools = spooled.values.map(\.path)
         stamps = Array(repeating: nil, count: files.count)
         totalBytes = paths.reduce(0) { $0 + (fileSize(atPath: $1) ?? 0) }
     }
 
     deinit {
-        if let spool { try? FileManager.default.removeItem(atPath: spool) }
+        for spool in spools { try? FileManager.default.removeItem(atPath: spool) }
+    }
+
+    /// Whether `path` (followed through links) is a regular file, which reads the same bytes every time it is opened.
+    static func isRegularFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Copies `path` ("-": standard input) to the new file `spool`; returns whether it starts as gzip does.
+    private static func copy(_ path: String, to spool: String) throws -> Bool {
+        let reader = try ByteReader(path: path, gzip: false)
+        guard FileManager.default.createFile(atPath: spool, contents: nil), let out = FileHandle(forWritingAtPath: spool) else {
+            throw GhurbalError.cannotWrite(spool, reason: "cannot copy \(path == "-" ? "standard input" : path) to a temporary file")
+        }
+        var gzip = false
+        var first = true
+        do {
+            while true {
+                let chunk = try reader.read(count: 1 << 20)
+                if chunk.isEmpty { break }
+                if first { gzip = chunk.starts(with: [0x1F, 0x8B]); first = false }
+                try out.write(contentsOf: chunk)
+            }
+            try out.close()
+        } catch let error as GhurbalError {
+            throw error
+        } catch {
+            throw GhurbalError.cannotWrite(spool, reason: error.localizedDescription)
+        }
+        return gzip
     }
 
     public func size(of item: RawItem) -> Int { item.bytes.count }
