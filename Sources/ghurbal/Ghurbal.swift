@@ -8,8 +8,9 @@ struct GhurbalCommand: ParsableCommand {
         commandName: "ghurbal",
         abstract: "Cleans scraped Arabic text: removes site chrome and near-duplicate documents.",
         discussion: """
-            Exit codes: 0 success, 64 usage error, 65 bad input with --strict, 66 input not found, \
-            73 output folder exists (use --force), 74 read or write error.
+            Exit codes: 0 success, 64 usage error (or an output folder that is or holds an input), \
+            65 bad input with --strict, 66 input not found, 73 output folder exists (use --force), \
+            74 read or write error (or an input that changed during the run).
             """,
         version: CleanJob.version,
         subcommands: [Clean.self, Report.self, Synth.self, Evaluate.self, Parameters.self]
