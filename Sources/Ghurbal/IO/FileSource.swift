@@ -383,6 +383,12 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         return text[...]
     }
 
+    /// Whether `bytes` hold a zero byte (by `memchr`: a byte-by-byte `contains` took 1.4 % of a run over 36,000 text
+    /// files).
+    static func hasNUL(_ bytes: ArraySlice<UInt8>) -> Bool {
+        bytes.withUnsafeBufferPointer { b in b.baseAddress.map { memchr($0, 0, b.count) != nil } ?? false }
+    }
+
     static func isBlank<C: Collection<UInt8>>(_ bytes: C) -> Bool {
         bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
     }
@@ -399,7 +405,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 return .failure(.notText(location, reason: "\(item.bytes.count) bytes is over the limit of \(options.maxDocumentBytes)"))
             }
             let text = Self.textFileBytes(item.bytes)
-            if text.prefix(65536).contains(0) { return .failure(.notText(location, reason: "binary content (NUL bytes)")) }
+            if Self.hasNUL(text.prefix(65536)) { return .failure(.notText(location, reason: "binary content (NUL bytes)")) }
             if Self.isBlank(text) { return .failure(.emptyInput(location)) }
             var id = file.documentID.isEmpty ? file.relativePath : file.documentID
             if file.gzip { id.removeLast(3) }

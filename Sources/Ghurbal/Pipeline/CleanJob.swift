@@ -170,7 +170,8 @@ public struct CleanJob: Sendable {
                 let fields = annotate ? annotationFields(outcome, frozen, text: text) : []
                 switch raw.kind {
                 case .textFile:
-                    batch.rendered[i] = Array(String(decoding: body, as: UTF8.self).utf8)
+                    // (Invalid UTF-8 is written repaired; valid text, nearly always, as it is, without a round trip.)
+                    batch.rendered[i] = outcome.invalidUTF8 == 0 ? body : Array(String(decoding: body, as: UTF8.self).utf8)
                     if annotate {
                         var line: [UInt8] = Array("{\"id\":".utf8)
                         JSONLine.appendString(Array(frozen.ids[d].utf8), to: &line)
