@@ -98,10 +98,12 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         // What cannot be read twice — standard input, a pipe such as bash's `<(zcat pages.gz)`, a device — is copied to
         // a temporary file once (one copy per path), and read from there on every pass.
         var spooled: [String: (path: String, gzip: Bool)] = [:]
+        var total = 0
         var paths: [String] = []
         var gzipped: [Bool] = []
         for f in files {
-            if f.path == "-" || !Self.isRegularFile(f.path) {
+            let size = f.path == "-" ? nil : Self.regularFileSize(f.path)
+            if size == nil {
                 if spooled[f.path] == nil {
                     let path = FileManager.default.temporaryDirectory
                         .appendingPathComponent("ghurbal-input-\(getpid())-\(UUID().uuidString)").path
@@ -115,26 +117,30 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 }
                 paths.append(spooled[f.path]!.path)
                 gzipped.append(f.gzip || spooled[f.path]!.gzip)
+                total += fileSize(atPath: spooled[f.path]!.path) ?? 0
             } else {
                 paths.append(f.path)
                 gzipped.append(f.gzip)
+                total += size!
             }
         }
         readPaths = paths
         self.gzipped = gzipped
         spools = spooled.values.map(\.path)
         stamps = Array(repeating: nil, count: files.count)
-        totalBytes = paths.reduce(0) { $0 + (fileSize(atPath: $1) ?? 0) }
+        totalBytes = total
     }
 
     deinit {
         for spool in spools { try? FileManager.default.removeItem(atPath: spool) }
     }
 
-    /// Whether `path` (followed through links) is a regular file, which reads the same bytes every time it is opened.
-    static func isRegularFile(_ path: String) -> Bool {
+    /// The size of `path` (followed through links) when it is a regular file, which reads the same bytes every time it
+    /// is opened; nil for anything else (a pipe, a device) or when it cannot be found.
+    static func regularFileSize(_ path: String) -> Int? {
         var status = stat()
-        return stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(status.st_size)
     }
 
     /// Copies `path` ("-": standard input) to the new file `spool`; returns whether it starts as gzip does.
