@@ -53,7 +53,7 @@ struct JobOptions: ParsableArguments {
     var sitesFromFolders = false
     @Flag(help: "Replace the output folder if it exists.") var force = false
     @Flag(help: "Drop documents that lose most of their text to boilerplate.") var dropBoilerplateOnly = false
-    @Option(help: "Compression level of .gz corpus files, 0–12 (libdeflate's: 6 is the size of gzip -6's, 1 the fastest, 12 the smallest).")
+    @Option(help: "Compression level of .gz corpus files, 0–12 (libdeflate's: 6 about the size of gzip -6's, 1 the fastest, 12 the smallest).")
     var gzipLevel: Int32 = 6
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 

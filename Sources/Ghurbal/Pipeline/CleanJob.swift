@@ -13,7 +13,7 @@ public struct CleanJob: Sendable {
     public var reportOnly = false
     public var force = false
     /// The compression level of gzip output (a `.gz` input gives a `.gz` corpus file): libdeflate's, 0–12. 6 makes
-    /// files the size of `gzip -6`'s; 1 is the fastest, 10–12 the smallest.
+    /// files about the size of `gzip -6`'s; 1 is the fastest, 10–12 the smallest.
     public var gzipLevel: Int32 = GzipMemberWriter.defaultLevel
 
     public static let version = "0.1.0"
