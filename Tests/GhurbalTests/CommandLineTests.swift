@@ -218,10 +218,7 @@ enum CLI {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let input = tmp.appendingPathComponent("in")
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        for seed in try SeedFixtures.all() {
-            try seed.text.write(to: input.appendingPathComponent(seed.name), atomically: true, encoding: .utf8)
-        }
+        try CLI.writeSeeds(to: input)
         let names = try FileManager.default.contentsOfDirectory(atPath: input.path).sorted()
         for output in [input.path, tmp.path, input.path + "/./", input.appendingPathComponent("sub/..").path] {
             let r = try CLI.run(["clean", input.path, "-o", output, "--force"])
@@ -241,10 +238,7 @@ enum CLI {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }
         let input = tmp.appendingPathComponent("in/sub")
-        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
-        for seed in try SeedFixtures.all() {
-            try seed.text.write(to: input.appendingPathComponent(seed.name), atomically: true, encoding: .utf8)
-        }
+        try CLI.writeSeeds(to: input)
         try Data().write(to: input.appendingPathComponent("empty.txt"))
         try Data([0x00, 0x01, 0x02, 0x41]).write(to: input.appendingPathComponent("binary.txt"))
         try Data(Array("نص عربي ".utf8) + [0xFF, 0xFE] + Array(" سليم".utf8)).write(to: input.appendingPathComponent("invalid.txt"))
@@ -350,15 +344,7 @@ enum CLI {
         func gzip(_ text: String) throws -> Data {
             let plain = tmp.appendingPathComponent("plain")
             try text.write(to: plain, atomically: true, encoding: .utf8)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            p.arguments = ["-c", plain.path]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return data
+            return try CLI.gzipOutput(["-c", plain.path])
         }
         func clean(_ name: String, _ data: Data, strict: Bool = false) throws -> (CLI.Result, [String: Any]?, [Int]) {
             let input = tmp.appendingPathComponent(name)
@@ -488,16 +474,30 @@ enum CLI {
 }
 
 extension CLI {
-    /// Lines of a gzip-compressed JSONL file, decompressed by the system's gzip.
-    static func gunzippedLines(_ gzipped: URL) throws -> [[String: Any]] {
+    /// The seed pages, as text files in `folder` (made with its parents).
+    static func writeSeeds(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for seed in try SeedFixtures.all() {
+            try seed.text.write(to: folder.appendingPathComponent(seed.name), atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// What the system's gzip, run with `arguments`, writes to standard output.
+    static func gzipOutput(_ arguments: [String]) throws -> Data {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        p.arguments = ["-dc", gzipped.path]
+        p.arguments = arguments
         let pipe = Pipe()
         p.standardOutput = pipe
         try p.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
+        return data
+    }
+
+    /// Lines of a gzip-compressed JSONL file, decompressed by the system's gzip.
+    static func gunzippedLines(_ gzipped: URL) throws -> [[String: Any]] {
+        let data = try gzipOutput(["-dc", gzipped.path])
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
         }
