@@ -304,6 +304,39 @@ enum CLI {
         #expect(bom.count == 1 && bom[0]["id"] as? String == "bom")
     }
 
+    /// Shards that number their documents from 0 each give the same id twice: clusters.jsonl and boilerplate.jsonl
+    /// say where each document is (file and line), so that the reports stay unambiguous.
+    @Test func reportsSayWhereEachDocumentIs() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let seeds = try SeedFixtures.all()
+        let input = tmp.appendingPathComponent("shards")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for shard in ["a", "b"] {
+            let lines = [0, 2, 3].enumerated().map { "{\"id\": \($0.offset), \"text\": \(JSONLine.quoted(seeds[$0.element].text))}" }
+            try (lines.joined(separator: "\n") + "\n").write(to: input.appendingPathComponent(shard + ".jsonl"), atomically: true, encoding: .utf8)
+        }
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", input.path, "-o", out.path, "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let clusters = try CLI.lines(out.appendingPathComponent("clusters.jsonl"))
+        #expect(clusters.count == 3)
+        for (k, cluster) in clusters.enumerated() {
+            let members = cluster["members"] as! [[String: Any]]
+            #expect(members.map { $0["id"] as! String } == ["\(k)", "\(k)"])
+            #expect(members.map { $0["source"] as! String } == [input.path + "/a.jsonl:\(k + 1)", input.path + "/b.jsonl:\(k + 1)"])
+        }
+        let boilerplate = try CLI.lines(out.appendingPathComponent("boilerplate.jsonl"))
+        #expect(!boilerplate.isEmpty)
+        for entry in boilerplate {
+            let ids = entry["examples"] as! [String], sources = entry["example_sources"] as! [String]
+            #expect(sources.count == ids.count)
+            #expect(zip(ids, sources).allSatisfy { id, source in
+                ["a", "b"].contains { source == input.path + "/\($0).jsonl:\(Int(id)! + 1)" }
+            }, "\(ids) \(sources)")
+        }
+    }
+
     @Test func hugeLinesAreSkippedAndCounted() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -84,8 +84,8 @@ public struct CleanJob: Sendable {
         } else {
             try writeCorpus(source, &result, out, progress: progress.map { report in { p in var p = p; p.totalBytes = total; report(p) } })
         }
-        try writeClusters(result, out)
-        try writeBoilerplate(result, out)
+        try writeClusters(result, source, out)
+        try writeBoilerplate(result, source, out)
         let writeDone = Date()
         let summary = Summary(statistics: result.statistics, skipped: skipped,
                               seconds: writeDone.timeIntervalSince(started),
@@ -327,7 +327,7 @@ public struct CleanJob: Sendable {
         return result
     }
 
-    func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
+    func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ source: FileSource, _ out: OutputDirectory) throws {
         let file = try out.file("clusters.jsonl")
         var line: [UInt8] = []
         for (k, cluster) in result.clusters.enumerated() {
@@ -340,6 +340,9 @@ public struct CleanJob: Sendable {
             for (m, member) in cluster.members.enumerated() {
                 line.appendASCII(m == 0 ? "{\"id\":" : ",{\"id\":")
                 line.appendQuoted(result.ids[member.index])
+                // (Ids may repeat across files — shards numbered from 0 each — the source says which document it is.)
+                line.appendASCII(",\"source\":")
+                line.appendQuoted(source.describe(origin: result.origins[member.index]))
                 line.appendASCII(",\"similarity\":")
                 line.appendFixed(member.similarity, digits: 4)
                 line.append(0x7D)
@@ -350,7 +353,7 @@ public struct CleanJob: Sendable {
         try file.close()
     }
 
-    func writeBoilerplate(_ result: CleaningEngine<FileSource>.Result, _ out: OutputDirectory) throws {
+    func writeBoilerplate(_ result: CleaningEngine<FileSource>.Result, _ source: FileSource, _ out: OutputDirectory) throws {
         let file = try out.file("boilerplate.jsonl")
         var line: [UInt8] = []
         for entry in result.boilerplate {
@@ -367,6 +370,11 @@ public struct CleanJob: Sendable {
             for (e, example) in entry.examples.enumerated() {
                 if e > 0 { line.append(0x2C) }
                 line.appendQuoted(example)
+            }
+            line.appendASCII("],\"example_sources\":[")
+            for (e, d) in entry.exampleDocuments.enumerated() {
+                if e > 0 { line.append(0x2C) }
+                line.appendQuoted(source.describe(origin: result.origins[d]))
             }
             line.appendASCII("]}\n")
             try file.write(line)

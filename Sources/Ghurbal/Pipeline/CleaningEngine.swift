@@ -32,6 +32,8 @@ public struct CleaningEngine<Source: DocumentSource> {
         public var documentOfItem: [Int32]
         /// Per document: its `SourceDocument.textToken`, when it is below 4 GiB.
         public var textTokens: [Range<UInt32>?]
+        /// Per document: where it is in the input (`DocumentSource.origin(of:)`), for the reports.
+        public var origins: [UInt64]
         public var ids: [String]
         public var outcomes: [DocumentOutcome]
         public var clusters: [DuplicateCluster]
@@ -127,6 +129,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         var spoolLocations: [UInt64] = []
         var spoolLengths: [Int] = []
         var textTokens: [Range<UInt32>?] = []
+        var origins: [UInt64] = []
         var anyPriority = false
         // (k × 4 bytes per document; after the stories, pass 2 overwrites them with the clean signatures.) Pass 1 signs
         // each item in the slot of its number among the items; an item that fails leaves a gap, closed after the pass.
@@ -187,6 +190,7 @@ public struct CleaningEngine<Source: DocumentSource> {
                     spoolLocations.append(a.spoolLocation)
                     spoolLengths.append(a.spoolLength)
                     textTokens.append(a.textToken)
+                    origins.append(source.origin(of: batch.items[i]))
                     statistics.invalidUTF8Sequences += a.facts.invalidUTF8
                 }
             }
@@ -342,7 +346,7 @@ public struct CleaningEngine<Source: DocumentSource> {
         statistics.candidatePairs = stats.candidatePairs
         let (entries, textSources) = report.entries(ids: ids)
         _ = spoolReleased.value
-        return Result(documentOfItem: documentOfItem, textTokens: textTokens, ids: ids, outcomes: outcomes, clusters: clusters,
+        return Result(documentOfItem: documentOfItem, textTokens: textTokens, origins: origins, ids: ids, outcomes: outcomes, clusters: clusters,
                       boilerplate: entries, statistics: statistics, lsh: clusterer.lsh,
                       boilerplateTextSources: textSources)
     }

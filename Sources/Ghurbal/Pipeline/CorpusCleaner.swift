@@ -86,7 +86,10 @@ public struct BoilerplateEntry: Sendable, Hashable {
     public var reason: RemovalReason
     public var documents: Int
     public var sites: Int
+    /// Ids of up to three documents that lost it.
     public var examples: [String]
+    /// The same documents' numbers (for where they are: `CleaningEngine.Result.origins`).
+    public var exampleDocuments: [Int] = []
 }
 
 public struct CleaningStatistics: Sendable {
@@ -211,7 +214,7 @@ final class BoilerplateReportBuilder {
         for (i, e) in sorted.enumerated() { sources[e.source.document, default: []].append((i, e.source.span)) }
         let entries = sorted.map {
             BoilerplateEntry(text: "", reason: $0.reason, documents: $0.documents, sites: $0.sites?.count ?? 1,
-                             examples: $0.examples.map { ids[Int($0)] })
+                             examples: $0.examples.map { ids[Int($0)] }, exampleDocuments: $0.examples.map(Int.init))
         }
         return (entries, sources)
     }

@@ -13,10 +13,14 @@ public protocol DocumentSource: Sendable {
     func size(of item: Item) -> Int
     /// Where an item is, for a message about it found after `document(_:)` (a text that is not UTF-8).
     func location(of item: Item) -> InputLocation
+    /// Where an item is, packed small enough to keep one per document for the reports (`FileSource`: its file and
+    /// line, see `FileSource.describe(origin:)`); 0 when the source has nothing to say.
+    func origin(of item: Item) -> UInt64
 }
 
 extension DocumentSource {
     public func location(of item: Item) -> InputLocation { InputLocation(path: "(in memory)") }
+    public func origin(of item: Item) -> UInt64 { 0 }
 }
 
 /// Documents already in memory.
