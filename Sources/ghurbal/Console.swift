@@ -80,6 +80,12 @@ final class Console {
             let text = entry.text.count > 70 ? String(entry.text.prefix(70)) + "…" : entry.text
             lines.append("    \(entry.documents)× \(text)")
         }
+        if !s.ignoredFiles.isEmpty {
+            let counts = s.ignoredFiles.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { "\($0.value) \($0.key.isEmpty ? "without extension" : $0.key)" }
+            lines.append("  ignored: \(s.ignoredFiles.values.reduce(0, +)) files whose names say no format ("
+                + counts.prefix(4).joined(separator: ", ") + (counts.count > 4 ? ", …" : "") + "); --format reads them")
+        }
         if st.invalidUTF8Sequences > 0 { lines.append("  invalid UTF-8: \(st.invalidUTF8Sequences) sequences repaired") }
         lines.append("  \(String(format: "%.2f", mb)) MB in \(String(format: "%.2f", s.seconds)) s (\(String(format: "%.1f", rate)) MB/s); "
             + "text \(st.bytesIn) → \(st.bytesOut) bytes")

@@ -250,6 +250,9 @@ enum CLI {
         close(fd)
         try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("broken.txt").path,
                                                    withDestinationPath: "/nonexistent-ghurbal-target")
+        // Files whose names say no format are left out, and said to be.
+        try "<p>نص</p>".write(to: input.appendingPathComponent("page.HTML"), atomically: true, encoding: .utf8)
+        try "notes".write(to: input.appendingPathComponent("NOTES"), atomically: true, encoding: .utf8)
         let out = tmp.appendingPathComponent("out")
         let r = try CLI.run(["clean", tmp.appendingPathComponent("in").path, "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
@@ -259,6 +262,8 @@ enum CLI {
         #expect(r.stderr.contains("broken.txt: cannot read: listed in its folder but cannot be opened"))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
         #expect((summary["skipped"] as? [String: Int])?["unreadable"] == 2)
+        #expect(summary["ignored_files"] as? [String: Int] == ["": 1, ".html": 1])
+        #expect(r.stderr.contains("ignored: 2 files whose names say no format (1 without extension, 1 .html)"))
         // FF and FE are two maximal invalid subsequences: two repairs, two U+FFFD.
         #expect(r.stderr.contains("invalid UTF-8: 2 sequences repaired"))
         let repaired = try String(contentsOf: out.appendingPathComponent("corpus/sub/invalid.txt"), encoding: .utf8)

@@ -80,9 +80,11 @@ public enum InputResolver {
     /// Files below `excluding` (a canonical folder path: the output, when it lies inside an input folder) are left out,
     /// so that a run does not read the output of the run before it. A folder's entry that is listed but cannot be
     /// opened — a name that is not valid UTF-8 (which Foundation can only give with U+FFFD in place of the bad bytes), a
-    /// broken symbolic link — goes to `skip`, in order, when its name says it would be read (or cannot say).
+    /// broken symbolic link — goes to `skip`, in order, when its name says it would be read (or cannot say). A folder's
+    /// file whose name says no format (without `--format`) is left out and goes to `ignore` (its path below the folder).
     public static func resolve(_ arguments: [String], options: ReaderOptions, excluding: String? = nil,
-                               skip: (GhurbalError) throws -> Void = { _ in }) throws -> [InputFile] {
+                               skip: (GhurbalError) throws -> Void = { _ in },
+                               ignore: (String) -> Void = { _ in }) throws -> [InputFile] {
         var result: [InputFile] = []
         let names = uniqueNames(arguments)
         let fm = FileManager.default
@@ -122,7 +124,10 @@ public enum InputResolver {
                 }
                 for rel in found.sorted() {
                     let (detected, gzip) = InputFormat.detect(rel)
-                    guard let format = options.format ?? detected else { continue }
+                    guard let format = options.format ?? detected else {
+                        ignore(rel)
+                        continue
+                    }
                     result.append(InputFile(path: (argument as NSString).appendingPathComponent(rel), format: format,
                                             gzip: gzip, input: index, relativePath: rel,
                                             documentID: (arguments.count > 1 ? names[index] + "/" : "") + rel))

@@ -38,6 +38,9 @@ public struct CleanJob: Sendable {
         public var bytesRead: Int
         public var lsh: LSHParameters
         public var topBoilerplate: [BoilerplateEntry]
+        /// Files of the input folders left out because their names say no format (no `--format`), by extension
+        /// (".html"; "" for none).
+        public var ignoredFiles: [String: Int] = [:]
     }
 
     /// Runs the job; `warn` receives every skipped record, `progress` reports each batch.
@@ -67,7 +70,12 @@ public struct CleanJob: Sendable {
             skipped[error.kind, default: 0] += 1
             warn(error)
         }
-        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath, skip: skip)
+        var ignored: [String: Int] = [:]
+        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath, skip: skip) { rel in
+            let name = (rel as NSString).lastPathComponent
+            let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+            ignored[dot.map { name[$0...].lowercased() } ?? "", default: 0] += 1
+        }
         let source = try FileSource(files: files, options: reader)
         let passes = reportOnly ? 2 : 3
         var configuration = cleaning
@@ -90,7 +98,8 @@ public struct CleanJob: Sendable {
         let summary = Summary(statistics: result.statistics, skipped: skipped,
                               seconds: writeDone.timeIntervalSince(started),
                               cleanSeconds: cleanDone.timeIntervalSince(started), writeSeconds: writeDone.timeIntervalSince(cleanDone),
-                              bytesRead: source.totalBytes, lsh: result.lsh, topBoilerplate: Array(result.boilerplate.prefix(5)))
+                              bytesRead: source.totalBytes, lsh: result.lsh, topBoilerplate: Array(result.boilerplate.prefix(5)),
+                              ignoredFiles: ignored)
         let file = try out.file("summary.json")
         try file.write(summaryJSON(summary))
         try file.close()
@@ -401,6 +410,7 @@ public struct CleanJob: Sendable {
           "text_bytes_out": \(st.bytesOut),
           "invalid_utf8_sequences": \(st.invalidUTF8Sequences),
           "skipped": {\(skipped)},
+          "ignored_files": {\(s.ignoredFiles.keys.sorted().map { "\(JSONLine.quoted($0)):\(s.ignoredFiles[$0]!)" }.joined(separator: ","))},
           "parameters": {
             "threshold": \(c.threshold), "ngram": \(c.shingler.size), "shingle_unit": "\(c.shingler.unit)",
             "permutations": \(c.permutations), "bands": \(s.lsh.bands), "rows": \(s.lsh.rows),
