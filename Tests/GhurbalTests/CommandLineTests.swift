@@ -342,6 +342,33 @@ enum CLI {
         }
     }
 
+    /// Every JSONL input has its corpus file, empty when none of its documents is kept (an empty shard stays a shard),
+    /// and corpus/ is there when nothing is kept at all.
+    @Test func everyShardHasItsCorpusFile() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let seeds = try SeedFixtures.all()
+        let input = tmp.appendingPathComponent("shards")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let lines = seeds.enumerated().map { "{\"id\": \"a\($0.offset)\", \"text\": \(JSONLine.quoted($0.element.text))}\n" }.joined()
+        try lines.write(to: input.appendingPathComponent("a.jsonl"), atomically: true, encoding: .utf8)
+        try "{\"id\": \"b0\", \"text\": \"  \"}\n".write(to: input.appendingPathComponent("b.jsonl"), atomically: true, encoding: .utf8)
+        try CLI.gzipOutput(["-c", input.appendingPathComponent("a.jsonl").path]).write(to: input.appendingPathComponent("c.jsonl.gz"))
+        let out = tmp.appendingPathComponent("out")
+        let r = try CLI.run(["clean", input.path, "-o", out.path, "-q"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let corpus = out.appendingPathComponent("corpus")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: corpus.path).sorted() == ["a.jsonl", "b.jsonl", "c.jsonl.gz"])
+        #expect(try CLI.lines(corpus.appendingPathComponent("a.jsonl")).count == seeds.count)
+        #expect(try Data(contentsOf: corpus.appendingPathComponent("b.jsonl")).isEmpty)
+        #expect(try CLI.gzipOutput(["-dc", corpus.appendingPathComponent("c.jsonl.gz").path]).isEmpty)
+
+        let empty = tmp.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect(try CLI.run(["clean", empty.path, "-o", tmp.appendingPathComponent("out-empty").path, "-q"]).status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("out-empty/corpus").path).isEmpty)
+    }
+
     @Test func hugeLinesAreSkippedAndCounted() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -50,17 +50,24 @@ public final class OutputDirectory {
     /// once it is closed, or, past the first `filesSyncedOnClose` files, once the output is committed.
     public func file(_ relativePath: String, gzip: Bool = false) throws -> OutputFile {
         let full = (temporaryPath as NSString).appendingPathComponent(relativePath)
-        let folder = (full as NSString).deletingLastPathComponent
-        if !folders.contains(folder) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw GhurbalError.cannotWrite(folder, reason: error.localizedDescription)
-            }
-            folders.insert(folder)
-        }
+        try makeFolder(atPath: (full as NSString).deletingLastPathComponent)
         files += 1
         return try OutputFile(path: full, gzip: gzip, level: gzipLevel, syncOnClose: files <= Self.filesSyncedOnClose)
+    }
+
+    /// A folder inside the output (with its parents), also when nothing is written in it.
+    public func folder(_ relativePath: String) throws {
+        try makeFolder(atPath: (temporaryPath as NSString).appendingPathComponent(relativePath))
+    }
+
+    private func makeFolder(atPath folder: String) throws {
+        guard !folders.contains(folder) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw GhurbalError.cannotWrite(folder, reason: error.localizedDescription)
+        }
+        folders.insert(folder)
     }
 
     /// Moves the finished output into place.

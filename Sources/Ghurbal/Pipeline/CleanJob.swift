@@ -245,6 +245,12 @@ public struct CleanJob: Sendable {
         })
         for (entry, text) in entryTexts { result.boilerplate[entry].text = text }
         result.boilerplateTextSources = [:]
+        // Every JSONL or WET input has its corpus file, empty when none of its documents is kept (a shard for a
+        // shard), and corpus/ is there when nothing at all is kept.
+        for (index, file) in source.files.enumerated() where file.format != .text && outputs[index] == nil {
+            outputs[index] = try out.file(corpusPath(file), gzip: file.gzip)
+        }
+        try out.folder("corpus")
         for key in outputs.keys.sorted() { try outputs[key]!.close() }
         try annotations?.close()
     }
