@@ -173,16 +173,10 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         InputLocation(path: files[Int(item.file)].path, line: item.kind == .textFile ? nil : Int(item.line))
     }
 
-    /// The item's file (high 32 bits) and line (low 32 bits; 0 for a text file).
+    /// The item's index in `files` (high 32 bits) and line (low 32 bits; 0 for a text file). The reports write it as
+    /// "path:line", or a text file's path.
     public func origin(of item: RawItem) -> UInt64 {
         UInt64(UInt32(bitPattern: item.file)) << 32 | UInt64(UInt32(bitPattern: item.kind == .textFile ? 0 : item.line))
-    }
-
-    /// An `origin(of:)` as the reports write it: "path:line", or the path of a text file.
-    public func describe(origin: UInt64) -> String {
-        let file = Int(origin >> 32), line = Int(origin & 0xFFFF_FFFF)
-        guard file < files.count else { return "" }
-        return line > 0 ? "\(files[file].path):\(line)" : files[file].path
     }
 
     /// Reading runs one batch ahead, on a thread of its own, while `body` works on the batch before.

@@ -92,8 +92,9 @@ public struct CleanJob: Sendable {
         } else {
             try writeCorpus(source, &result, out, progress: progress.map { report in { p in var p = p; p.totalBytes = total; report(p) } })
         }
-        try writeClusters(result, source, out)
-        try writeBoilerplate(result, source, out)
+        let sources = QuotedOrigins(source)
+        try writeClusters(result, sources, out)
+        try writeBoilerplate(result, sources, out)
         let writeDone = Date()
         let summary = Summary(statistics: result.statistics, skipped: skipped,
                               seconds: writeDone.timeIntervalSince(started),
@@ -342,7 +343,7 @@ public struct CleanJob: Sendable {
         return result
     }
 
-    func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ source: FileSource, _ out: OutputDirectory) throws {
+    func writeClusters(_ result: CleaningEngine<FileSource>.Result, _ sources: QuotedOrigins, _ out: OutputDirectory) throws {
         let file = try out.file("clusters.jsonl")
         var line: [UInt8] = []
         for (k, cluster) in result.clusters.enumerated() {
@@ -357,7 +358,7 @@ public struct CleanJob: Sendable {
                 line.appendQuoted(result.ids[member.index])
                 // (Ids may repeat across files — shards numbered from 0 each — the source says which document it is.)
                 line.appendASCII(",\"source\":")
-                line.appendQuoted(source.describe(origin: result.origins[member.index]))
+                sources.append(result.origins[member.index], to: &line)
                 line.appendASCII(",\"similarity\":")
                 line.appendFixed(member.similarity, digits: 4)
                 line.append(0x7D)
@@ -368,7 +369,7 @@ public struct CleanJob: Sendable {
         try file.close()
     }
 
-    func writeBoilerplate(_ result: CleaningEngine<FileSource>.Result, _ source: FileSource, _ out: OutputDirectory) throws {
+    func writeBoilerplate(_ result: CleaningEngine<FileSource>.Result, _ sources: QuotedOrigins, _ out: OutputDirectory) throws {
         let file = try out.file("boilerplate.jsonl")
         var line: [UInt8] = []
         for entry in result.boilerplate {
@@ -389,7 +390,7 @@ public struct CleanJob: Sendable {
             line.appendASCII("],\"example_sources\":[")
             for (e, d) in entry.exampleDocuments.enumerated() {
                 if e > 0 { line.append(0x2C) }
-                line.appendQuoted(source.describe(origin: result.origins[d]))
+                sources.append(result.origins[d], to: &line)
             }
             line.appendASCII("]}\n")
             try file.write(line)
@@ -430,6 +431,33 @@ public struct CleanJob: Sendable {
         }
 
         """
+    }
+}
+
+/// Documents' origins as the reports write them, a JSON string "path:line" (or a text file's "path"), each file's
+/// quoted path made once and only when needed (a cluster's members are mostly of a few files).
+final class QuotedOrigins {
+    let source: FileSource
+    private var quotedPaths: [Int: [UInt8]] = [:]
+
+    init(_ source: FileSource) { self.source = source }
+
+    func append(_ origin: UInt64, to line: inout [UInt8]) {
+        let file = Int(origin >> 32), number = Int(origin & 0xFFFF_FFFF)
+        guard file < source.files.count else { return line.appendASCII("\"\"") }
+        let quoted = quotedPaths[file] ?? {
+            var q: [UInt8] = []
+            q.appendQuoted(source.files[file].path)
+            q.removeLast()  // the closing quote: the line number may follow
+            quotedPaths[file] = q
+            return q
+        }()
+        line += quoted
+        if number > 0 {
+            line.append(0x3A)
+            line.appendDecimal(number)
+        }
+        line.append(0x22)
     }
 }
 

@@ -14,7 +14,7 @@ public protocol DocumentSource: Sendable {
     /// Where an item is, for a message about it found after `document(_:)` (a text that is not UTF-8).
     func location(of item: Item) -> InputLocation
     /// Where an item is, packed small enough to keep one per document for the reports (`FileSource`: its file and
-    /// line, see `FileSource.describe(origin:)`); 0 when the source has nothing to say.
+    /// line, see `FileSource.origin(of:)`); 0 when the source has nothing to say.
     func origin(of item: Item) -> UInt64
 }
 
