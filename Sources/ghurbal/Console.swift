@@ -86,6 +86,10 @@ final class Console {
             lines.append("  ignored: \(s.ignoredFiles.values.reduce(0, +)) files whose names say no format ("
                 + counts.prefix(4).joined(separator: ", ") + (counts.count > 4 ? ", …" : "") + "); --format reads them")
         }
+        if s.ignoredFolderLinks > 0 {
+            lines.append("  ignored: \(s.ignoredFolderLinks) symbolic link\(s.ignoredFolderLinks == 1 ? "" : "s") to a folder "
+                + "(not followed; give the folder itself as an input)")
+        }
         if st.invalidUTF8Sequences > 0 { lines.append("  invalid UTF-8: \(st.invalidUTF8Sequences) sequences repaired") }
         lines.append("  \(String(format: "%.2f", mb)) MB in \(String(format: "%.2f", s.seconds)) s (\(String(format: "%.1f", rate)) MB/s); "
             + "text \(st.bytesIn) → \(st.bytesOut) bytes")

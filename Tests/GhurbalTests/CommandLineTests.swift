@@ -253,6 +253,8 @@ enum CLI {
         // Files whose names say no format are left out, and said to be.
         try "<p>نص</p>".write(to: input.appendingPathComponent("page.HTML"), atomically: true, encoding: .utf8)
         try "notes".write(to: input.appendingPathComponent("NOTES"), atomically: true, encoding: .utf8)
+        // A link to a folder (here, to the folder that holds it) is not followed, and said to be.
+        try FileManager.default.createSymbolicLink(atPath: input.appendingPathComponent("up").path, withDestinationPath: "..")
         let out = tmp.appendingPathComponent("out")
         let r = try CLI.run(["clean", tmp.appendingPathComponent("in").path, "-o", out.path])
         #expect(r.status == 0, "\(r.stderr)")
@@ -264,6 +266,8 @@ enum CLI {
         #expect((summary["skipped"] as? [String: Int])?["unreadable"] == 2)
         #expect(summary["ignored_files"] as? [String: Int] == ["": 1, ".html": 1])
         #expect(r.stderr.contains("ignored: 2 files whose names say no format (1 without extension, 1 .html)"))
+        #expect(summary["ignored_folder_links"] as? Int == 1)
+        #expect(r.stderr.contains("ignored: 1 symbolic link to a folder (not followed"))
         // FF and FE are two maximal invalid subsequences: two repairs, two U+FFFD.
         #expect(r.stderr.contains("invalid UTF-8: 2 sequences repaired"))
         let repaired = try String(contentsOf: out.appendingPathComponent("corpus/sub/invalid.txt"), encoding: .utf8)

@@ -72,6 +72,17 @@ public enum InputResolver {
         URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
+    /// What a folder holds that a run leaves out on purpose (paths below the input folder).
+    public enum IgnoredEntry: Sendable {
+        case unknownFormat(String)
+        case folderLink(String)
+    }
+
+    static func isSymbolicLink(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFLNK
+    }
+
     /// Whether `inner` is `outer` or lies below it (both canonical paths).
     static func isWithin(_ inner: String, _ outer: String) -> Bool {
         inner == outer || inner.hasPrefix(outer.hasSuffix("/") ? outer : outer + "/")
@@ -80,11 +91,12 @@ public enum InputResolver {
     /// Files below `excluding` (a canonical folder path: the output, when it lies inside an input folder) are left out,
     /// so that a run does not read the output of the run before it. A folder's entry that is listed but cannot be
     /// opened — a name that is not valid UTF-8 (which Foundation can only give with U+FFFD in place of the bad bytes), a
-    /// broken symbolic link — goes to `skip`, in order, when its name says it would be read (or cannot say). A folder's
-    /// file whose name says no format (without `--format`) is left out and goes to `ignore` (its path below the folder).
+    /// broken symbolic link — goes to `skip`, in order, when its name says it would be read (or cannot say). What a
+    /// folder holds and is left out on purpose goes to `ignore`: a file whose name says no format (without `--format`),
+    /// a symbolic link to a folder (not followed: it could lead back up, or to files read already).
     public static func resolve(_ arguments: [String], options: ReaderOptions, excluding: String? = nil,
                                skip: (GhurbalError) throws -> Void = { _ in },
-                               ignore: (String) -> Void = { _ in }) throws -> [InputFile] {
+                               ignore: (IgnoredEntry) -> Void = { _ in }) throws -> [InputFile] {
         var result: [InputFile] = []
         let names = uniqueNames(arguments)
         let fm = FileManager.default
@@ -111,7 +123,11 @@ public enum InputResolver {
                     var sub: ObjCBool = false
                     let full = (argument as NSString).appendingPathComponent(rel)
                     if fm.fileExists(atPath: full, isDirectory: &sub) {
-                        if !sub.boolValue { found.append(rel) }
+                        if !sub.boolValue {
+                            found.append(rel)
+                        } else if isSymbolicLink(full) {
+                            ignore(.folderLink(rel))
+                        }
                     } else if rel.contains("\u{FFFD}") || (options.format ?? InputFormat.detect(rel).format) != nil {
                         unreachable.append(rel)
                     }
@@ -125,7 +141,7 @@ public enum InputResolver {
                 for rel in found.sorted() {
                     let (detected, gzip) = InputFormat.detect(rel)
                     guard let format = options.format ?? detected else {
-                        ignore(rel)
+                        ignore(.unknownFormat(rel))
                         continue
                     }
                     result.append(InputFile(path: (argument as NSString).appendingPathComponent(rel), format: format,

@@ -41,6 +41,8 @@ public struct CleanJob: Sendable {
         /// Files of the input folders left out because their names say no format (no `--format`), by extension
         /// (".html"; "" for none).
         public var ignoredFiles: [String: Int] = [:]
+        /// Symbolic links to folders inside the input folders, not followed.
+        public var ignoredFolderLinks = 0
     }
 
     /// Runs the job; `warn` receives every skipped record, `progress` reports each batch.
@@ -71,10 +73,16 @@ public struct CleanJob: Sendable {
             warn(error)
         }
         var ignored: [String: Int] = [:]
-        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath, skip: skip) { rel in
-            let name = (rel as NSString).lastPathComponent
-            let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
-            ignored[dot.map { name[$0...].lowercased() } ?? "", default: 0] += 1
+        var folderLinks = 0
+        let files = try InputResolver.resolve(inputs, options: reader, excluding: outputPath, skip: skip) { entry in
+            switch entry {
+            case .unknownFormat(let rel):
+                let name = (rel as NSString).lastPathComponent
+                let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
+                ignored[dot.map { name[$0...].lowercased() } ?? "", default: 0] += 1
+            case .folderLink:
+                folderLinks += 1
+            }
         }
         let source = try FileSource(files: files, options: reader)
         let passes = reportOnly ? 2 : 3
@@ -100,7 +108,7 @@ public struct CleanJob: Sendable {
                               seconds: writeDone.timeIntervalSince(started),
                               cleanSeconds: cleanDone.timeIntervalSince(started), writeSeconds: writeDone.timeIntervalSince(cleanDone),
                               bytesRead: source.totalBytes, lsh: result.lsh, topBoilerplate: Array(result.boilerplate.prefix(5)),
-                              ignoredFiles: ignored)
+                              ignoredFiles: ignored, ignoredFolderLinks: folderLinks)
         let file = try out.file("summary.json")
         try file.write(summaryJSON(summary))
         try file.close()
@@ -418,6 +426,7 @@ public struct CleanJob: Sendable {
           "invalid_utf8_sequences": \(st.invalidUTF8Sequences),
           "skipped": {\(skipped)},
           "ignored_files": {\(s.ignoredFiles.keys.sorted().map { "\(JSONLine.quoted($0)):\(s.ignoredFiles[$0]!)" }.joined(separator: ","))},
+          "ignored_folder_links": \(s.ignoredFolderLinks),
           "parameters": {
             "threshold": \(c.threshold), "ngram": \(c.shingler.size), "shingle_unit": "\(c.shingler.unit)",
             "permutations": \(c.permutations), "bands": \(s.lsh.bands), "rows": \(s.lsh.rows),
