@@ -373,6 +373,21 @@ enum CLI {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("out-empty/corpus").path).isEmpty)
     }
 
+    /// `synth` on sources with too little Arabic text, or asked to write pages and truth to one file, says so and
+    /// writes nothing (it trapped, and lost one of the two files).
+    @Test func synthRefusesWhatItCannotDo() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let empty = tmp.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let pages = tmp.appendingPathComponent("pages.jsonl").path, truth = tmp.appendingPathComponent("truth.jsonl").path
+        let few = try CLI.run(["synth", "--docs", "10", "--source", empty.path, "-o", pages, "--truth", truth])
+        #expect(few.status == 65 && few.stderr.contains("distinct Arabic words; pages are built from at least 50"), "\(few.stderr)")
+        let one = try CLI.run(["synth", "--docs", "10", "-o", pages, "--truth", pages])
+        #expect(one.status == 74 && one.stderr.contains("the pages and the truth cannot go to one file"), "\(one.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["empty"])
+    }
+
     @Test func hugeLinesAreSkippedAndCounted() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct SynthTests {
     static func model() throws -> ArabicTextModel {
-        ArabicTextModel(texts: try SeedFixtures.all().map(\.text))
+        try ArabicTextModel(texts: try SeedFixtures.all().map(\.text))
     }
 
     func generate(_ configuration: SynthConfiguration) throws -> [SynthDocument] {

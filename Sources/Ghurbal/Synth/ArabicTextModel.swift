@@ -18,9 +18,17 @@ public struct ArabicTextModel: Sendable {
     let successors: [[Int32]]
     let starts: [Int32]
 
+    /// The fewest distinct words a model is built from.
+    public static let minimumWords = 50
+
+    /// The texts hold fewer than `minimumWords` distinct Arabic words.
+    public struct TooFewWords: Error, Sendable {
+        public let words: Int
+    }
+
     /// Builds the model from texts; words are whitespace-separated tokens with at least one Arabic letter, stripped
     /// of surrounding punctuation.
-    public init(texts: [String]) {
+    public init(texts: [String]) throws(TooFewWords) {
         var index: [String: Int32] = [:]
         var words: [String] = []
         var successors: [[Int32]] = []
@@ -46,7 +54,7 @@ public struct ArabicTextModel: Sendable {
                 }
             }
         }
-        precondition(words.count >= 50, "the source text has too few Arabic words (\(words.count)) to build pages from")
+        guard words.count >= Self.minimumWords else { throw TooFewWords(words: words.count) }
         self.words = words
         self.successors = successors
         self.starts = starts.isEmpty ? [0] : starts

@@ -31,10 +31,20 @@ public struct SynthJob: Sendable {
     /// Returns the number of documents and of duplicates written.
     @discardableResult
     public func run() throws -> (documents: Int, copies: Int) {
+        // (The two files are written under temporary names beside them: one name for both would lose one.)
+        guard InputResolver.canonicalPath(output) != InputResolver.canonicalPath(truth) else {
+            throw GhurbalError.cannotWrite(output, reason: "the pages and the truth cannot go to one file")
+        }
         for path in [output, truth] where FileManager.default.fileExists(atPath: path) && !force {
             throw GhurbalError.outputExists(path)
         }
-        let model = ArabicTextModel(texts: try sourceTexts())
+        let model: ArabicTextModel
+        do {
+            model = try ArabicTextModel(texts: try sourceTexts())
+        } catch let error as ArabicTextModel.TooFewWords {
+            throw GhurbalError.notText(InputLocation(path: sources.joined(separator: ", ")), reason: "the sources hold "
+                + "\(error.words) distinct Arabic words; pages are built from at least \(ArabicTextModel.minimumWords)")
+        }
         let synthesizer = CorpusSynthesizer(model: model, configuration: configuration)
         let pages = try OutputFile.atomic(path: output, gzip: output.hasSuffix(".gz"))
         let truthFile = try OutputFile.atomic(path: truth, gzip: truth.hasSuffix(".gz"))
