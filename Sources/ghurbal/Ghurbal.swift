@@ -53,6 +53,8 @@ struct JobOptions: ParsableArguments {
     var sitesFromFolders = false
     @Flag(help: "Replace the output folder if it exists.") var force = false
     @Flag(help: "Drop documents that lose most of their text to boilerplate.") var dropBoilerplateOnly = false
+    @Option(help: "Encoding of the input: utf-8, windows-1256 or iso-8859-6 (converted to UTF-8 as it is read; the corpus is UTF-8).")
+    var encoding: InputEncoding = .utf8
     @Option(help: "Compression level of .gz corpus files, 0–12 (libdeflate's: 6 about the size of gzip -6's, 1 the fastest, 12 the smallest).")
     var gzipLevel: Int32 = 6
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
@@ -84,6 +86,7 @@ struct JobOptions: ParsableArguments {
         job.reader.strict = strict
         job.reader.maxDocumentBytes = maxDocumentBytes
         job.reader.sitesFromFolders = sitesFromFolders
+        job.reader.encoding = encoding
         var n = NearDuplicateConfiguration()
         n.threshold = threshold
         n.shingler = ShingleHasher(unit: shingle == .words ? .words : .characters, size: ngram, seed: seed)
@@ -121,6 +124,7 @@ struct JobOptions: ParsableArguments {
 enum ShingleUnitOption: String, ExpressibleByArgument { case words, chars }
 extension InputFormat: ExpressibleByArgument {}
 extension RepresentativePolicy: ExpressibleByArgument {}
+extension InputEncoding: ExpressibleByArgument {}
 
 struct Clean: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -277,7 +277,8 @@ enum CLI {
 
     /// The encodings Arabic text comes in besides UTF-8: UTF-16 with a byte order mark (Windows' "Unicode") is read
     /// and written as UTF-8; a UTF-8 byte order mark before a JSONL file's first record is not part of it; windows-1256
-    /// (or ISO-8859-6) text is skipped and reported, not written back as U+FFFD; a few stray bytes in UTF-8 are repaired.
+    /// (or ISO-8859-6) text is skipped and reported, not written back as U+FFFD — and read with `--encoding`; a few stray
+    /// bytes in UTF-8 are repaired.
     @Test func encodingsArabicTextComesIn() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }
@@ -311,6 +312,20 @@ enum CLI {
         }
         let bom = try CLI.lines(out.appendingPathComponent("corpus/bom.jsonl"))
         #expect(bom.count == 1 && bom[0]["id"] as? String == "bom")
+        #expect(r.stderr.contains("read it with --encoding windows-1256"))
+
+        // With --encoding windows-1256 the same bytes are read, as text and inside a JSON line, and written as UTF-8.
+        let legacy = tmp.appendingPathComponent("legacy")
+        try FileManager.default.createDirectory(at: legacy, withIntermediateDirectories: true)
+        try Data(cp1256 + [0x0A] + cp1256).write(to: legacy.appendingPathComponent("cp1256.txt"))
+        let line = Array("{\"id\": \"j\", \"text\": \"".utf8) + cp1256 + Array("\"}\n".utf8)
+        try Data(line).write(to: legacy.appendingPathComponent("cp1256.jsonl"))
+        let legacyOut = tmp.appendingPathComponent("legacy-out")
+        let l = try CLI.run(["clean", legacy.path, "-o", legacyOut.path, "--encoding", "windows-1256", "--threshold", "0.99"])
+        #expect(l.status == 0 && !l.stderr.contains("warning"), "\(l.stderr)")
+        let phrase = "الأخبار العربية اليوم من المدينة"
+        #expect(try String(contentsOf: legacyOut.appendingPathComponent("corpus/cp1256.txt"), encoding: .utf8) == phrase + "\n" + phrase)
+        #expect(try CLI.lines(legacyOut.appendingPathComponent("corpus/cp1256.jsonl")).first?["text"] as? String == phrase)
     }
 
     /// Shards that number their documents from 0 each give the same id twice: clusters.jsonl and boilerplate.jsonl

@@ -396,6 +396,18 @@ import Testing
         }
     }
 
+    /// windows-1256 and ISO-8859-6 to UTF-8: ASCII kept, Arabic letters and the code page's other characters (two- and
+    /// three-byte UTF-8) by the tables, ISO-8859-6's undefined bytes as U+FFFD; UTF-8 passes through untouched.
+    @Test func legacyEncodingsConvertToUTF8() {
+        let bytes: ArraySlice<UInt8> = [0x41, 0xC7, 0xE1, 0x20, 0x80, 0x9D, 0xA1, 0xFF]
+        #expect(String(decoding: InputEncoding.windows1256.utf8(bytes), as: UTF8.self)
+                == "A\u{0627}\u{0644} \u{20AC}\u{200C}\u{060C}\u{06D2}")
+        #expect(String(decoding: InputEncoding.iso8859_6.utf8(bytes), as: UTF8.self)
+                == "A\u{0627}\u{0641} \u{0080}\u{009D}\u{FFFD}\u{FFFD}")
+        #expect(InputEncoding.utf8.utf8(bytes) == bytes)
+        #expect(InputEncoding.windows1256Table.count == 128 && InputEncoding.iso8859_6Table.count == 128)
+    }
+
     @Test func wetHeadersAsBytes() {
         func headers(_ lines: [String]) -> WETHeaders {
             var h = WETHeaders()

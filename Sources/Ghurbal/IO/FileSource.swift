@@ -245,7 +245,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                     try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
                                      error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
                 } else {
-                    try emit(RawItem(kind: .textFile, bytes: try reader.readAll()[...], file: f, line: 0))
+                    try emit(RawItem(kind: .textFile, bytes: options.encoding.utf8(try reader.readAll()[...]), file: f, line: 0))
                 }
             case .jsonl:
                 while let (block, lines) = try reader.readLineBlock(maxLength: options.maxDocumentBytes) {
@@ -258,7 +258,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                                 && block[range.lowerBound + 1] == 0xBB && block[range.lowerBound + 2] == 0xBF {
                                 range = (range.lowerBound + 3)..<range.upperBound
                             }
-                            let bytes = block[range]
+                            let bytes = options.encoding.utf8(block[range])
                             if Self.isBlank(bytes) { continue }  // a blank line is not a record
                             try emit(RawItem(kind: .jsonLine, bytes: bytes, file: f, line: line))
                         case .tooLong(let n):
@@ -363,7 +363,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 if !header.isWarcinfo { otherTypes[header.otherType ?? "without WARC-Type", default: 0] += 1 }
                 continue
             }
-            try emit(RawItem(kind: .wetRecord, bytes: content[...], file: f, line: recordLine,
+            try emit(RawItem(kind: .wetRecord, bytes: options.encoding.utf8(content[...]), file: f, line: recordLine,
                              wetID: header.recordID, wetURL: header.targetURI))
         }
     }

@@ -48,7 +48,7 @@ public enum GhurbalError: Error, Sendable, CustomStringConvertible {
         case .notText(let l, let r): return "\(l): not text: \(r)"
         case .notUTF8(let l, let invalid, let bytes):
             return "\(l): not UTF-8: \(invalid) invalid sequences in \(bytes) bytes (a legacy encoding such as windows-1256 "
-                + "or ISO-8859-6?); convert it first, e.g. iconv -f windows-1256 -t utf-8"
+                + "or ISO-8859-6?); read it with --encoding windows-1256 (or iso-8859-6)"
         case .emptyInput(let l): return "\(l): empty document"
         case .malformedWARC(let l, let r): return "\(l): malformed WARC record: \(r)"
         case .notWETText(let l, let r): return "\(l): \(r)"

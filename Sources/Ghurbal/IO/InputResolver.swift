@@ -36,6 +36,8 @@ public struct ReaderOptions: Sendable {
     /// For text files: the first folder below the input folder is the document's site (by default a folder of
     /// text files is one site).
     public var sitesFromFolders = false
+    /// The input's encoding: records are converted to UTF-8 as they are read (and written to the corpus in UTF-8).
+    public var encoding = InputEncoding.utf8
     public init() {}
 }
 

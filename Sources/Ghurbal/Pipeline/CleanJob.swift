@@ -431,7 +431,7 @@ public struct CleanJob: Sendable {
             "threshold": \(c.threshold), "ngram": \(c.shingler.size), "shingle_unit": "\(c.shingler.unit)",
             "permutations": \(c.permutations), "bands": \(s.lsh.bands), "rows": \(s.lsh.rows),
             "min_docs": \(b.minDocs), "block_threshold": \(b.blockThreshold), "keep": "\(c.policy.rawValue)",
-            "seed": \(c.seed), "annotate": \(annotate)
+            "seed": \(c.seed), "annotate": \(annotate), "encoding": "\(reader.encoding.rawValue)"
           },
           "seconds": {"total": \(formatFixed(s.seconds, 3)), "analyse_and_sign": \(formatFixed(s.cleanSeconds, 3)), "write": \(formatFixed(s.writeSeconds, 3))},
           "phase_seconds": {\(st.phaseSeconds.map { "\"\($0.0)\": \(formatFixed($0.1, 3))" }.joined(separator: ", "))},
