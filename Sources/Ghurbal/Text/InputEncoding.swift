@@ -17,7 +17,7 @@ public enum InputEncoding: String, Sendable, CaseIterable {
         case .iso8859_6: table = Self.iso8859_6Table
         }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + bytes.count / 2)
+        out.reserveCapacity(2 * bytes.count)  // (Arabic letters take two bytes in UTF-8, a few signs three)
         for byte in bytes {
             if byte < 0x80 {
                 out.append(byte)
