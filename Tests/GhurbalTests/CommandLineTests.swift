@@ -171,6 +171,7 @@ enum CLI {
         try feeder.run()
         let outPipe = tmp.appendingPathComponent("out-pipe")
         let p = try CLI.run(["clean", fifo.path, "-o", outPipe.path, "--format", "jsonl"] + arguments)
+        if feeder.isRunning { feeder.terminate() }  // (a run that never opened the pipe would leave it blocked)
         feeder.waitUntilExit()
         #expect(p.status == 0, "\(p.stderr)")
         #expect(try CLI.lines(outPipe.appendingPathComponent("corpus/pipe")).map { $0["doc"] as! Int } == [0, 1, 2, 3, 4])
