@@ -5,7 +5,8 @@ Bad input must never crash a run (it is skipped and counted, see the README's "C
 generated pages three ways and runs the release command line on each:
   jsonl  JSON lines with bytes inserted, deleted, flipped or cut (quotes, backslashes, \\u escapes, lone surrogates,
          NUL, invalid UTF-8, brackets), every third run with --annotate;
-  gzip   the same lines gzipped, then bytes flipped, the file cut, or a second member appended and cut;
+  gzip   the same lines gzipped (one member, or a member per line), then bytes flipped, the file cut, or a second
+         member appended and cut;
   wet    WARC/WET records with odd types, missing or wrong Content-Lengths, shuffled headers, cut records.
 A failing input is kept as fuzz-<kind>-<seed>-<round>.* in the work folder, with the command's standard error.
 
@@ -46,8 +47,13 @@ def jsonl_case(lines, rng):
 
 
 def gzip_case(lines, rng):
-    plain = b''.join(rng.sample(lines, 60))
-    data = bytearray(gzip.compress(plain, 6))
+    chosen = rng.sample(lines, 60)
+    if rng.random() < 0.5:
+        data = bytearray(gzip.compress(b''.join(chosen), 6))
+    else:
+        # A member per line, as Common Crawl writes a member per record.
+        data = bytearray(b''.join(gzip.compress(line, 6) for line in chosen))
+    plain = b''.join(chosen)
     op = rng.random()
     if op < 0.4:
         for _ in range(rng.randint(1, 10)):

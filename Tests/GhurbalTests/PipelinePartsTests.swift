@@ -396,6 +396,57 @@ import Testing
         }
     }
 
+    /// Gzip members of every size read back as gzip writes them: tiny ones and a hundred small ones (decoded whole by
+    /// libdeflate), one whose compressed bytes run past the reader's buffer, one whose text is longer than the
+    /// whole-member limit (both through zlib's stream), an empty one; and a file cut inside its last member keeps
+    /// everything before the cut and says it is truncated.
+    @Test func gzipMembersOfEverySizeReadBack() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ghurbal-members-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var rng = SplitMix64(seed: 5)
+        func noise(_ n: Int) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: n)
+            bytes.withUnsafeMutableBytes { raw in
+                for j in 0..<(n / 8) { raw.storeBytes(of: rng.next(), toByteOffset: 8 * j, as: UInt64.self) }
+            }
+            return bytes
+        }
+        let words = Array(try SeedFixtures.all()[0].text.utf8)
+        var pieces: [[UInt8]] = [Array("x".utf8), []]
+        for i in 0..<100 { pieces.append(Array(words[(i * 37 % 1000)...].prefix(3000))) }
+        pieces.append(noise(ByteReader.chunk * 3 / 4))                          // compressed bytes past the buffer
+        var long: [UInt8] = []
+        while long.count <= ByteReader.wholeMemberLimit { long.append(contentsOf: words) }
+        pieces.append(long)                                                       // text past the whole-member limit
+        pieces.append(Array("tail".utf8))
+        var file: [UInt8] = []
+        for (i, piece) in pieces.enumerated() {
+            let plain = folder.appendingPathComponent("piece\(i)")
+            try Data(piece).write(to: plain)
+            file.append(contentsOf: try CLI.gzipOutput(["-c", plain.path]))
+        }
+        func read(_ bytes: [UInt8]) throws -> ([UInt8], String?) {
+            let path = folder.appendingPathComponent("all.gz").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let reader = try ByteReader(path: path, gzip: true)
+            var out: [UInt8] = []
+            while case let part = try reader.read(count: 1 << 16), !part.isEmpty { out.append(contentsOf: part) }
+            return (out, reader.gzipProblem)
+        }
+        var expected: [UInt8] = []
+        for piece in pieces { expected.append(contentsOf: piece) }
+        // (Compared with memcmp: an element-by-element comparison of megabytes is slow in a debug build.)
+        func same(_ a: [UInt8], _ b: ArraySlice<UInt8>) -> Bool {
+            a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        }
+        let whole = try read(file)
+        #expect(same(whole.0, expected[...]) && whole.1 == nil)
+        let cut = try read(Array(file.dropLast(7)))
+        #expect(cut.1 == "the file ends inside a gzip member (truncated)")
+        #expect(cut.0.count >= expected.count - pieces.last!.count && same(cut.0, expected.prefix(cut.0.count)))
+    }
+
     /// windows-1256 and ISO-8859-6 to UTF-8: ASCII kept, Arabic letters and the code page's other characters (two- and
     /// three-byte UTF-8) by the tables, ISO-8859-6's undefined bytes as U+FFFD; UTF-8 passes through untouched.
     @Test func legacyEncodingsConvertToUTF8() {
