@@ -61,7 +61,8 @@ public final class ByteReader {
                 throw GhurbalError.unreadable(path, reason: "zlib could not start")
             }
             self.gzip = z
-            compressed = [UInt8](repeating: 0, count: Self.chunk)
+            // (Not zeroed either: only bytes `read` wrote are ever read.)
+            compressed = [UInt8](unsafeUninitializedCapacity: Self.chunk) { _, n in n = Self.chunk }
             decompressor = libdeflate_alloc_decompressor()
         }
     }
@@ -179,7 +180,11 @@ public final class ByteReader {
             z.pointee.avail_in = UInt32(unread)
         }
         guard unread > 0 else { return nil }
-        if wholeMember.isEmpty { wholeMember = [UInt8](repeating: 0, count: Self.wholeMemberLimit) }
+        if wholeMember.isEmpty {
+            // (Not zeroed, so that a file of small members touches only the pages they fill: only bytes libdeflate
+            // wrote are ever read.)
+            wholeMember = [UInt8](unsafeUninitializedCapacity: Self.wholeMemberLimit) { _, n in n = Self.wholeMemberLimit }
+        }
         var used = 0, made = 0
         let result = compressed.withUnsafeBufferPointer { c in
             wholeMember.withUnsafeMutableBufferPointer { w in
