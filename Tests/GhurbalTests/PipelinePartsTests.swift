@@ -394,6 +394,31 @@ import Testing
             guard case GhurbalError.inputChanged(let changed) = error else { return false }
             return changed == path
         }
+
+        // Appended to while a later pass reads it (after that pass opened it, before it ends): the pass stops before
+        // it hands over an item the first pass did not have.
+        let line = "{\"id\": 3, \"text\": \"" + String(repeating: "نص طويل ", count: 50) + "\"}\n"
+        try String(repeating: line, count: 8_000).write(toFile: path, atomically: true, encoding: .utf8)  // ~6.5 MB
+        let grown = try FileSource(files: files, options: ReaderOptions())
+        var first = 0
+        try grown.forEachBatch { first += $0.count }
+        var seen = 0
+        #expect {
+            try grown.forEachBatch { items in
+                if seen == 0 {
+                    let handle = try #require(FileHandle(forWritingAtPath: path))
+                    try handle.seekToEnd()
+                    // (More than a batch: the stamp checked at the file's end would stop only the last one.)
+                    try handle.write(contentsOf: Data(String(repeating: line, count: 1_000).utf8))
+                    try handle.close()
+                }
+                seen += items.count
+            }
+        } throws: { error in
+            guard case GhurbalError.inputChanged = error else { return false }
+            return true
+        }
+        #expect(seen <= first, "seen \(seen) first \(first)")
     }
 
     /// Gzip members of every size read back as gzip writes them: tiny ones and a hundred small ones (decoded whole by

@@ -85,6 +85,9 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     /// read, must find the same, or the passes would not read the same records (`GhurbalError.inputChanged`). Only the
     /// reading thread of a pass uses it, and passes do not overlap.
     private var stamps: [FileStamp?]
+    /// The items of the first complete pass: a later pass that reaches one more stops there (`inputChanged`), before
+    /// its callers see an item the first pass did not have (the stamps are checked only as a file ends).
+    private var itemCount: Int?
     /// A batch ends at this many documents or bytes. The first batches of a pass are smaller (64 documents, then
     /// twice as many each time), so that the workers start while the reader is still filling the next ones. Small
     /// batches keep the reader a few megabytes ahead and a batch's texts and results in the caches: 256 documents
@@ -170,13 +173,19 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     public func size(of item: RawItem) -> Int { item.bytes.count }
 
     public func location(of item: RawItem) -> InputLocation {
-        InputLocation(path: files[Int(item.file)].path, line: item.kind == .textFile ? nil : Int(item.line))
+        let (file, line) = Self.unpack(origin: origin(of: item))
+        return InputLocation(path: files[file].path, line: line > 0 ? line : nil)
     }
 
     /// The item's index in `files` (high 32 bits) and line (low 32 bits; 0 for a text file). The reports write it as
     /// "path:line", or a text file's path.
     public func origin(of item: RawItem) -> UInt64 {
         UInt64(UInt32(bitPattern: item.file)) << 32 | UInt64(UInt32(bitPattern: item.kind == .textFile ? 0 : item.line))
+    }
+
+    /// An `origin(of:)`'s index in `files` and line (0: none).
+    public static func unpack(origin: UInt64) -> (file: Int, line: Int) {
+        (Int(origin >> 32), Int(origin & 0xFFFF_FFFF))
     }
 
     /// Reading runs one batch ahead, on a thread of its own, while `body` works on the batch before.
@@ -211,9 +220,12 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         var batchSize = 0
         var read = 0
         var documentLimit = min(64, batchDocuments)
+        var items = 0
         defer { bytesRead = read }
         struct Stopped: Error {}
         func emit(_ item: RawItem) throws {
+            items += 1
+            if let itemCount, items > itemCount { throw GhurbalError.inputChanged(files[Int(item.file)].path) }
             batchSize += item.bytes.count
             batch.append(item)
             if batch.count >= documentLimit || batchSize >= batchBytes {
@@ -228,6 +240,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         } catch is Stopped {
             return
         }
+        if itemCount == nil { itemCount = items }
         if !batch.isEmpty { _ = deliver(batch) }
     }
 

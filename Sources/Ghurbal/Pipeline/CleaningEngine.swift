@@ -63,9 +63,6 @@ public struct CleaningEngine<Source: DocumentSource> {
         guard !result.boilerplateTextSources.isEmpty else { return }
         var item = 0
         try source.forEachBatch { items in
-            guard item + items.count <= result.documentOfItem.count else {
-                throw GhurbalError.inputChanged(source.location(of: items.last!).path)
-            }
             for i in items.indices {
                 let d = Int(result.documentOfItem[item + i])
                 guard d >= 0, result.boilerplateTextSources[d] != nil, case .success(let doc) = source.document(items[i]) else { continue }
