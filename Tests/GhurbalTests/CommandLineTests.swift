@@ -421,6 +421,11 @@ enum CLI {
         #expect(try CLI.lines(out.appendingPathComponent("corpus/huge.jsonl")).map { $0["id"] as! Int } == [0, 1, 2, 3, 4])
         let strict = try CLI.run(["clean", jsonl.path, "-o", tmp.appendingPathComponent("o2").path, "--max-document-bytes", "100000", "--strict"])
         #expect(strict.status == 65 && !FileManager.default.fileExists(atPath: tmp.appendingPathComponent("o2").path))
+        // A text file over the limit (its size as the reader's stamp gives it) is skipped whole.
+        let big = tmp.appendingPathComponent("big.txt")
+        try String(repeating: "كلمة ", count: 40_000).write(to: big, atomically: true, encoding: .utf8)
+        let text = try CLI.run(["clean", big.path, "-o", tmp.appendingPathComponent("o3").path, "--max-document-bytes", "100000"])
+        #expect(text.status == 0 && text.stderr.contains("big.txt: not text: 360000 bytes is over the limit of 100000"), "\(text.stderr)")
     }
 
     /// A truncated or corrupt gzip file keeps the records decoded before the damage, reports the damage (file and last

@@ -247,14 +247,13 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     private func readFiles(_ emit: (RawItem) throws -> Void, _ read: inout Int) throws {
         for (index, file) in files.enumerated() {
             let reader = try ByteReader(path: readPaths[index], gzip: gzipped[index])
-            try checkStamp(of: reader, index)
+            let stamp = try checkStamp(of: reader, index)
             let f = Int32(index)
             let location = InputLocation(path: file.path)
             var line: Int32 = 0
             switch file.format {
             case .text:
-                if !gzipped[index], let size = fileSize(atPath: readPaths[index]),
-                   size > options.maxDocumentBytes {
+                if !gzipped[index], let size = stamp?.size, size > options.maxDocumentBytes {
                     try emit(RawItem(kind: .failure, bytes: [], file: f, line: 0,
                                      error: .notText(location, reason: "\(size) bytes is over the limit of \(options.maxDocumentBytes)")))
                 } else {
@@ -291,19 +290,21 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                 try emit(RawItem(kind: .failure, bytes: [], file: f, line: line,
                                  error: .corruptGzip(InputLocation(path: file.path, line: line > 0 ? Int(line) : nil), reason: problem)))
             }
-            try checkStamp(of: reader, index)
+            _ = try checkStamp(of: reader, index)
             read += reader.bytesRead
         }
     }
 
-    /// Records file `index`'s stamp the first time, and compares it with the one recorded after that.
-    private func checkStamp(of reader: ByteReader, _ index: Int) throws {
-        guard let stamp = FileStamp(reader.fd) else { return }
+    /// Records file `index`'s stamp the first time, and compares it with the one recorded after that; returns it (its
+    /// size is the file's, for the text-file limit).
+    private func checkStamp(of reader: ByteReader, _ index: Int) throws -> FileStamp? {
+        guard let stamp = FileStamp(reader.fd) else { return nil }
         if let recorded = stamps[index] {
             if recorded != stamp { throw GhurbalError.inputChanged(files[index].path) }
         } else {
             stamps[index] = stamp
         }
+        return stamp
     }
 
     static func countNewlines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
