@@ -111,12 +111,7 @@ public final class ByteReader {
         }
         // gzip: inflate until at least one byte comes out or the input ends.
         while true {
-            if z.pointee.avail_in == 0 && !rawEOF {
-                let n = try compressed.withUnsafeMutableBytes { (b) throws -> Int in try readRaw(b.baseAddress!, b.count) }
-                if n == 0 { rawEOF = true } else { bytesRead += n }
-                compressedEnd = n
-                z.pointee.avail_in = UInt32(n)
-            }
+            if z.pointee.avail_in == 0 && !rawEOF { try topUpCompressed(z) }
             if z.pointee.avail_in == 0 && rawEOF {
                 if memberOpen { gzipProblem = "the file ends inside a gzip member (truncated)" }
                 atEOF = true
@@ -162,23 +157,8 @@ public final class ByteReader {
     /// and saying what is wrong. (Common Crawl's WET files are a member per record, a few kilobytes each.)
     private func decodeWholeMember(_ z: UnsafeMutablePointer<z_stream>) throws -> Int? {
         guard let decompressor else { return nil }
-        var unread = Int(z.pointee.avail_in)
-        if unread < Self.wholeMemberRefill && !rawEOF {
-            // The unread input to the front, and the rest of the buffer read.
-            let from = compressedEnd - unread
-            compressed.withUnsafeMutableBufferPointer { c in _ = memmove(c.baseAddress!, c.baseAddress! + from, unread) }
-            compressedEnd = unread
-            while compressedEnd < compressed.count {
-                let n = try compressed.withUnsafeMutableBytes { (c) throws -> Int in
-                    try readRaw(c.baseAddress! + compressedEnd, c.count - compressedEnd)
-                }
-                if n == 0 { rawEOF = true; break }
-                bytesRead += n
-                compressedEnd += n
-            }
-            unread = compressedEnd
-            z.pointee.avail_in = UInt32(unread)
-        }
+        if Int(z.pointee.avail_in) < Self.wholeMemberRefill && !rawEOF { try topUpCompressed(z) }
+        let unread = Int(z.pointee.avail_in)
         guard unread > 0 else { return nil }
         if wholeMember.isEmpty {
             // (Not zeroed, so that a file of small members touches only the pages they fill: only bytes libdeflate
@@ -207,6 +187,26 @@ public final class ByteReader {
         }
         end += made
         return made
+    }
+
+    /// The unread compressed input moved to the front of `compressed`, and the rest of it read (up to the end of the
+    /// file).
+    private func topUpCompressed(_ z: UnsafeMutablePointer<z_stream>) throws {
+        let unread = Int(z.pointee.avail_in)
+        let from = compressedEnd - unread
+        if unread > 0 {
+            compressed.withUnsafeMutableBufferPointer { c in _ = memmove(c.baseAddress!, c.baseAddress! + from, unread) }
+        }
+        compressedEnd = unread
+        while compressedEnd < compressed.count {
+            let n = try compressed.withUnsafeMutableBytes { (c) throws -> Int in
+                try readRaw(c.baseAddress! + compressedEnd, c.count - compressedEnd)
+            }
+            if n == 0 { rawEOF = true; break }
+            bytesRead += n
+            compressedEnd += n
+        }
+        z.pointee.avail_in = UInt32(compressedEnd)
     }
 
     /// Below this much unread compressed input, `decodeWholeMember` tops the buffer up first (a member shorter than
