@@ -44,6 +44,7 @@ with open(pages, encoding="utf-8") as src, open(os.path.join(work, "escaped.json
                 t.write(doc["text"])
 EOF
 
+"$root/Benchmarks/scripts/machine.sh"
 printf '%-18s %-10s %-28s %-9s %-9s\n' format MB binary wall_s cpu_s
 run() {  # name, input, extra arguments...
     local name="$1" input="$2"

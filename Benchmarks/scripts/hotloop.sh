@@ -10,6 +10,7 @@ mkdir -p "$work"
 "$root/scripts/ensure-deps"
 swift build -c release --package-path "$root" --product HotLoop >&2
 cc -O3 -march=native "$root/Benchmarks/reference/minhash_reference.c" -lxxhash -o "$work/minhash_reference"
+"$root/Benchmarks/scripts/machine.sh"
 "$root/.build/release/HotLoop" prepare "$root/seeds" "$work/documents.txt"
 "$work/minhash_reference" "$work/documents.txt" "$rounds" | tee "$work/c.txt"
 "$root/.build/release/HotLoop" run "$work/documents.txt" "$rounds" | tee "$work/swift.txt"

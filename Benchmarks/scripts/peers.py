@@ -243,7 +243,9 @@ def main():
         score(name, statistics.median(times[name]), peaks[name], groups)
     print("\nseconds of each run: " + "; ".join(f"{n.split(',')[0]}) " + ", ".join(f"{t:.2f}" for t in ts) for n, ts in times.items()))
 
-    print(f"\n{a.docs} pages, {mb:.1f} MB, {len(true_pairs)} true pairs, {len(copies_80)} copies with J >= 0.8\n")
+    print("\n" + subprocess.run([os.path.join(ROOT, "Benchmarks", "scripts", "machine.sh")], stdout=subprocess.PIPE,
+                                text=True).stdout.strip())
+    print(f"{a.docs} pages, {mb:.1f} MB, {len(true_pairs)} true pairs, {len(copies_80)} copies with J >= 0.8\n")
     print("| tool | seconds | documents/s | MB/s | peak RSS MB | pairs found | pair precision | recall, copies J ≥ 0.8 |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:

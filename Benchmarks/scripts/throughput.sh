@@ -11,6 +11,7 @@ sizes=("$@")
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 bin="$("$root/scripts/build-cli")"  # (installs what is missing; see it for the build)
 mkdir -p "$work"
+"$root/Benchmarks/scripts/machine.sh"
 printf '%-10s %-9s %-8s %-9s %-9s %-10s %-12s\n' docs MB threads seconds MB/s docs/s peak_RSS_MB
 for docs in "${sizes[@]}"; do
     pages="$work/pages-$docs.jsonl"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Prints the CPU and core count the benchmark scripts measured on, as one line ("machine: …"): this project's VM has
+# run on hosts of different speeds from one session to the next, so a figure is only comparable with its machine.
+set -euo pipefail
+awk -F': *' -v cores="$(nproc)" '
+    $1 ~ /^model name/ && name == "" { name = $2 }
+    $1 ~ /^cpu family/ && family == "" { family = $2 }
+    $1 ~ /^model[ \t]*$/ && model == "" { model = $2 }
+    END {
+        if (name == "") name = "unknown CPU"
+        if (family != "") name = name " (family " family ", model " model ")"
+        print "machine: " name ", " cores " cores"
+    }' /proc/cpuinfo 2>/dev/null || echo "machine: unknown CPU, $(nproc) cores"
