@@ -82,6 +82,8 @@ def main():
                 sys.exit(f"{p} failed:\n{t.stderr[-2000:]}")
             times[p].append(float(t.stderr.strip().splitlines()[-1]))
             pairs[p] = t.stdout.strip()
+    machine = os.path.join(os.path.dirname(os.path.abspath(__file__)), "machine.sh")
+    print(subprocess.run([machine], stdout=subprocess.PIPE, text=True).stdout.strip())
     print(f"{os.path.basename(pages)}, rensa paths, {runs} runs each in turn\n")
     print("| path | seconds (median) | runs | pairs at J ≥ 0.8 |")
     print("|---|---|---|---|")
