@@ -86,17 +86,20 @@ public final class ByteReader {
         }
     }
 
+    /// The unread bytes (`position..<end`) moved to the front of `buffer`, making room after them.
+    private func compactUnread() {
+        buffer.withUnsafeMutableBufferPointer { b in _ = memmove(b.baseAddress!, b.baseAddress! + position, end - position) }
+        end -= position
+        position = 0
+    }
+
     /// Appends more decoded bytes after `end`; false at the end of the input.
     private func fill() throws -> Bool {
         if atEOF { return false }
         if position > 0 && position == end { position = 0; end = 0 }
         if end == buffer.count {
             if position > 0 {
-                buffer.withUnsafeMutableBufferPointer { b in
-                    _ = memmove(b.baseAddress!, b.baseAddress! + position, end - position)
-                }
-                end -= position
-                position = 0
+                compactUnread()
             } else {
                 buffer.append(contentsOf: repeatElement(0, count: buffer.count))
             }
@@ -175,11 +178,7 @@ public final class ByteReader {
         guard result == LIBDEFLATE_SUCCESS else { return nil }
         z.pointee.avail_in = UInt32(unread - used)
         if buffer.count - end < made {
-            if position > 0 {
-                buffer.withUnsafeMutableBufferPointer { b in _ = memmove(b.baseAddress!, b.baseAddress! + position, end - position) }
-                end -= position
-                position = 0
-            }
+            if position > 0 { compactUnread() }
             if buffer.count - end < made { buffer.append(contentsOf: repeatElement(0, count: made - (buffer.count - end))) }
         }
         buffer.withUnsafeMutableBufferPointer { b in
