@@ -16,22 +16,15 @@ public enum InputEncoding: String, Sendable, CaseIterable {
         case .windows1256: table = Self.windows1256Table
         case .iso8859_6: table = Self.iso8859_6Table
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(2 * bytes.count)  // (Arabic letters take two bytes in UTF-8, a few signs three)
-        for byte in bytes {
-            if byte < 0x80 {
-                out.append(byte)
-                continue
+        guard !bytes.isEmpty else { return bytes }
+        // (Every scalar of the tables is in the Basic Multilingual Plane: at most three bytes in UTF-8.)
+        let out = [UInt8](unsafeUninitializedCapacity: 3 * bytes.count) { buffer, count in
+            var o = 0
+            for byte in bytes {
+                let scalar = byte < 0x80 ? UInt32(byte) : UInt32(table[Int(byte) - 0x80])
+                o += JSONLine.encodeUTF8(scalar, at: buffer.baseAddress! + o)
             }
-            let scalar = table[Int(byte) - 0x80]
-            if scalar < 0x800 {
-                out.append(0xC0 | UInt8(scalar >> 6))
-                out.append(0x80 | UInt8(scalar & 0x3F))
-            } else {
-                out.append(0xE0 | UInt8(scalar >> 12))
-                out.append(0x80 | UInt8((scalar >> 6) & 0x3F))
-                out.append(0x80 | UInt8(scalar & 0x3F))
-            }
+            count = o
         }
         return out[...]
     }
