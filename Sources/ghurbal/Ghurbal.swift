@@ -60,15 +60,16 @@ struct JobOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.") var quiet = false
 
     func validate() throws {
-        guard threshold > 0 && threshold < 1 else { throw ValidationError("--threshold must be between 0 and 1") }
+        try validateThreshold(threshold, option: "--threshold")
         guard (1...64).contains(ngram) else { throw ValidationError("--ngram must be 1…64") }
-        guard permutations >= 8 && permutations <= 1024 else { throw ValidationError("--permutations must be 8…1024") }
+        try validatePermutations(permutations)
         guard (bands == nil) == (rows == nil) else { throw ValidationError("--bands and --rows go together") }
         if let bands, let rows, bands < 1 || rows < 1 || bands * rows > permutations {
             throw ValidationError("--bands × --rows must be at most --permutations")
         }
         guard minDocs >= 2 else { throw ValidationError("--min-docs must be at least 2") }
         if let minShare, !(minShare > 0 && minShare <= 1) { throw ValidationError("--min-share must be in (0, 1]") }
+        try validateThreshold(blockThreshold, option: "--block-threshold")
         if let threads, threads < 1 { throw ValidationError("--threads must be positive") }
         guard (0...12).contains(gzipLevel) else { throw ValidationError("--gzip-level must be 0…12") }
         guard maxDocumentBytes >= 1 && maxDocumentBytes <= Int(UInt32.max) else {
@@ -121,6 +122,15 @@ struct JobOptions: ParsableArguments {
     }
 }
 
+/// A similarity threshold as LSH banding takes it: above 0 and below 1 (NaN is neither).
+func validateThreshold(_ value: Double, option: String) throws {
+    guard value > 0 && value < 1 else { throw ValidationError("\(option) must be greater than 0 and less than 1") }
+}
+
+func validatePermutations(_ value: Int) throws {
+    guard (8...1024).contains(value) else { throw ValidationError("--permutations must be 8…1024") }
+}
+
 enum ShingleUnitOption: String, ExpressibleByArgument { case words, chars }
 extension InputFormat: ExpressibleByArgument {}
 extension RepresentativePolicy: ExpressibleByArgument {}
@@ -146,8 +156,12 @@ struct Parameters: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lsh-parameters",
         abstract: "Print the LSH bands × rows chosen for a threshold, and the S-curve at 0.5/0.7/0.8/0.9.")
-    @Option var threshold = 0.8
-    @Option var permutations = 128
+    @Option(help: "Similarity threshold (Jaccard), above 0 and below 1.") var threshold = 0.8
+    @Option(help: "MinHash permutations, 8…1024.") var permutations = 128
+    func validate() throws {
+        try validateThreshold(threshold, option: "--threshold")
+        try validatePermutations(permutations)
+    }
     func run() throws {
         print(LSHParameters.optimal(threshold: threshold, permutations: permutations))
     }
@@ -156,15 +170,22 @@ struct Parameters: ParsableCommand {
 struct Synth: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Generate a scraped dump with known chrome and near-duplicates, and its truth file.")
-    @Option(help: "Number of pages.") var docs = 1000
+    @Option(help: "Number of pages (0 or more).") var docs = 1000
     @Option(name: .shortAndLong, help: "Pages, as JSONL (.gz compresses).") var output: String
     @Option(help: "Truth file (JSONL): story id, original, exact Jaccard, chrome spans and lines of every page.") var truth: String
     @Option(help: "Arabic text to build pages from: files or folders of text, JSONL or WET (repeatable).") var source: [String] = []
-    @Option(help: "Number of sites.") var sites = 8
-    @Option(help: "Share of pages that copy an earlier story.") var duplicates = 0.3
+    @Option(help: "Number of sites (at least 1).") var sites = 8
+    @Option(help: "Share of pages that copy an earlier story (0–1).") var duplicates = 0.3
     @Option(help: "Largest edit strength of a copy (0–1).") var editStrength = 0.3
     @Option(help: "Seed; the same seed gives the same files.") var seed: UInt64 = 42
     @Flag(help: "Replace existing files.") var force = false
+
+    func validate() throws {
+        guard docs >= 0 else { throw ValidationError("--docs must be 0 or more") }
+        guard sites >= 1 else { throw ValidationError("--sites must be at least 1") }
+        guard duplicates >= 0 && duplicates <= 1 else { throw ValidationError("--duplicates must be between 0 and 1") }
+        guard editStrength >= 0 && editStrength <= 1 else { throw ValidationError("--edit-strength must be between 0 and 1") }
+    }
 
     func run() throws {
         var job = SynthJob(sources: source.isEmpty ? [Self.defaultSource()] : source, output: output, truth: truth)

@@ -404,6 +404,37 @@ enum CLI {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path) == ["empty"])
     }
 
+    /// Options out of range are usage errors (exit 64, the option named), for every command: `--block-threshold` 0, 1
+    /// or NaN, `lsh-parameters` on such a threshold, and `synth --docs=-1` trapped; `synth` took `--sites 0`,
+    /// `--duplicates 2` and `--edit-strength 5` without a word.
+    @Test func optionsOutOfRangeAreUsageErrors() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let out = tmp.appendingPathComponent("out").path
+        let pages = tmp.appendingPathComponent("pages.jsonl").path, truth = tmp.appendingPathComponent("truth.jsonl").path
+        let cases: [([String], String)] = [
+            (["clean", SeedFixtures.directory.path, "-o", out, "--block-threshold", "0"], "--block-threshold must be greater than 0 and less than 1"),
+            (["clean", SeedFixtures.directory.path, "-o", out, "--block-threshold", "1"], "--block-threshold must be greater than 0 and less than 1"),
+            (["report", SeedFixtures.directory.path, "-o", out, "--block-threshold", "nan"], "--block-threshold must be greater than 0 and less than 1"),
+            (["clean", SeedFixtures.directory.path, "-o", out, "--threshold", "1"], "--threshold must be greater than 0 and less than 1"),
+            (["lsh-parameters", "--threshold", "1"], "--threshold must be greater than 0 and less than 1"),
+            (["lsh-parameters", "--threshold=-0.5"], "--threshold must be greater than 0 and less than 1"),
+            (["lsh-parameters", "--permutations", "0"], "--permutations must be 8…1024"),
+            (["synth", "--docs=-1", "-o", pages, "--truth", truth], "--docs must be 0 or more"),
+            (["synth", "--sites", "0", "-o", pages, "--truth", truth], "--sites must be at least 1"),
+            (["synth", "--duplicates", "2", "-o", pages, "--truth", truth], "--duplicates must be between 0 and 1"),
+            (["synth", "--edit-strength", "5", "-o", pages, "--truth", truth], "--edit-strength must be between 0 and 1"),
+        ]
+        for (arguments, message) in cases {
+            let r = try CLI.run(arguments)
+            #expect(r.status == 64 && r.stderr.contains(message), "\(arguments): \(r.status) \(r.stderr)")
+        }
+        // Nothing was written.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+        let valid = try CLI.run(["lsh-parameters", "--threshold", "0.8"])
+        #expect(valid.status == 0 && valid.stdout.hasPrefix("bands=16 rows=8"), "\(valid.stdout)")
+    }
+
     @Test func hugeLinesAreSkippedAndCounted() throws {
         let tmp = try CLI.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: tmp) }
