@@ -340,17 +340,25 @@ public final class BoilerplateDetector {
             // Value: stories << 32 | (last story + 1).
             var seen = FlatHashMap(expected: expected)
             var words = WordCounts()
+            // A document's keys of this shard (and their lines' hashes), gathered and their slots prefetched before
+            // they are counted: on a large run the table is larger than the caches, and the misses then overlap.
+            var pending: [(key: UInt64, hash: UInt64)] = []
             for d in storyOrder {
                 let site = docSite[d]
                 let story = UInt64(storyOf[d] + 1)
+                pending.removeAll(keepingCapacity: true)
                 for i in lineOffsets[d]..<lineOffsets[d + 1] {
                     let k = Self.key(lineHashes[i], site: site)
                     guard Int(k % UInt64(workers)) == shard else { continue }
+                    seen.prefetch(k)
+                    pending.append((k, lineHashes[i]))
+                }
+                for (k, hash) in pending {
                     let v = seen.update(k, initial: 0) { v in
                         v & 0xFFFF_FFFF == story ? v : ((v >> 32) + 1) << 32 | story
                     }
                     // The words of every key kept below (the key's lowest 16 bits: `lineKey`).
-                    if Int(v >> 32) >= lowest { words.insert(Int(lineHashes[i] & 0xFFFF)) }
+                    if Int(v >> 32) >= lowest { words.insert(Int(hash & 0xFFFF)) }
                 }
             }
             shardWords[shard] = words

@@ -1,3 +1,5 @@
+internal import CGhurbalKernels
+
 /// A map from 64-bit hashes to 64-bit values with open addressing and linear probing, in two flat arrays: no
 /// per-entry allocation and no rehashing of keys that are hashes already (Fibonacci hashing picks the slot).
 /// Key 0 marks an empty slot, so a key of 0 is stored as 1. Reads from several threads are safe once writing is over.
@@ -40,6 +42,14 @@ struct FlatHashMap: @unchecked Sendable {
 
     @inline(__always) private func slot(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+    }
+
+    /// Starts loading the slot where a look-up of `key` begins (a hint; nothing changes): issued for a run of keys
+    /// before they are looked up, their cache misses overlap instead of coming one after another.
+    @inline(__always)
+    func prefetch(_ key: UInt64) {
+        ghurbal_prefetch(keys + slot(Self.stored(key)))
+        ghurbal_prefetch(values + slot(Self.stored(key)))
     }
 
     /// The value of `key`, or nil.
