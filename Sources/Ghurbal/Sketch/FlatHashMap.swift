@@ -48,8 +48,9 @@ struct FlatHashMap: @unchecked Sendable {
     /// before they are looked up, their cache misses overlap instead of coming one after another.
     @inline(__always)
     func prefetch(_ key: UInt64) {
-        ghurbal_prefetch(keys + slot(Self.stored(key)))
-        ghurbal_prefetch(values + slot(Self.stored(key)))
+        let i = slot(Self.stored(key))
+        ghurbal_prefetch(keys + i)
+        ghurbal_prefetch(values + i)
     }
 
     /// The value of `key`, or nil.
