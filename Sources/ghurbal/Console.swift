@@ -90,6 +90,11 @@ final class Console {
             lines.append("  ignored: \(s.ignoredFolderLinks) symbolic link\(s.ignoredFolderLinks == 1 ? "" : "s") to a folder "
                 + "(not followed; give the folder itself as an input)")
         }
+        if !s.readByContent.isEmpty {
+            let n = s.readByContent.count
+            lines.append("  read by content: \(n) file\(n == 1 ? "" : "s") compressed or not against \(n == 1 ? "its name" : "their names") ("
+                + s.readByContent.prefix(3).joined(separator: ", ") + (n > 3 ? ", …" : "") + ")")
+        }
         if st.invalidUTF8Sequences > 0 { lines.append("  invalid UTF-8: \(st.invalidUTF8Sequences) sequences repaired") }
         lines.append("  \(String(format: "%.2f", mb)) MB in \(String(format: "%.2f", s.seconds)) s (\(String(format: "%.1f", rate)) MB/s); "
             + "text \(st.bytesIn) → \(st.bytesOut) bytes")

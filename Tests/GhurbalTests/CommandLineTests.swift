@@ -389,6 +389,42 @@ enum CLI {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.appendingPathComponent("out-empty/corpus").path).isEmpty)
     }
 
+    /// Whether a file is gzip is read from its first bytes: a file named `.jsonl.gz` that is not compressed (a
+    /// download tool decompressed it) lost every record to "corrupt gzip data", and a compressed file named `.jsonl`
+    /// was read as malformed lines. Both are read, each corpus file is written as its name says, and the summary and
+    /// the console name them; correctly named files are not listed.
+    @Test func gzipIsToldByContentNotName() throws {
+        let tmp = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let seeds = try SeedFixtures.all()
+        let input = tmp.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        func lines(_ prefix: String) -> String {
+            seeds.enumerated().map { "{\"id\": \"\(prefix)\($0.offset)\", \"text\": \(JSONLine.quoted($0.element.text))}\n" }.joined()
+        }
+        try lines("p").write(to: input.appendingPathComponent("plain.jsonl.gz"), atomically: true, encoding: .utf8)
+        let packed = input.appendingPathComponent("packed.txt")
+        try lines("z").write(to: packed, atomically: true, encoding: .utf8)
+        try CLI.gzipOutput(["-c", packed.path]).write(to: input.appendingPathComponent("packed.jsonl"))
+        try FileManager.default.removeItem(at: packed)
+        try lines("n").write(to: input.appendingPathComponent("named.jsonl"), atomically: true, encoding: .utf8)
+        let out = tmp.appendingPathComponent("out")
+        // (Annotated: the three files carry the same pages, which a plain run would drop as duplicates.)
+        let r = try CLI.run(["clean", input.path, "-o", out.path, "--annotate"])
+        #expect(r.status == 0 && !r.stderr.contains("warning"), "\(r.stderr)")
+        #expect(r.stderr.contains("read by content: 2 files compressed or not against their names (")
+                && r.stderr.contains("packed.jsonl") && r.stderr.contains("plain.jsonl.gz"), "\(r.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        #expect(Set(summary["read_by_content"] as? [String] ?? []) == [input.appendingPathComponent("packed.jsonl").path,
+                                                                        input.appendingPathComponent("plain.jsonl.gz").path])
+        #expect(summary["documents_in"] as? Int == 3 * seeds.count && (summary["skipped"] as? [String: Int])?.isEmpty == true)
+        let corpus = out.appendingPathComponent("corpus")
+        // Each corpus file as its name says: gzip for .gz, plain otherwise.
+        let unpacked = try CLI.gzipOutput(["-dc", corpus.appendingPathComponent("plain.jsonl.gz").path])
+        #expect(String(decoding: unpacked, as: UTF8.self).contains("\"id\": \"p0\""))
+        #expect(try CLI.lines(corpus.appendingPathComponent("packed.jsonl")).compactMap { $0["id"] as? String }.contains("z0"))
+    }
+
     /// `synth` on sources with too little Arabic text, or asked to write pages and truth to one file, says so and
     /// writes nothing (it trapped, and lost one of the two files).
     @Test func synthRefusesWhatItCannotDo() throws {

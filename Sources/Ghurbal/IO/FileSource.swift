@@ -71,10 +71,13 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
     public let options: ReaderOptions
     /// Where each file is read from (a temporary copy for standard input, a pipe or a device).
     let readPaths: [String]
-    /// Whether each file is read through gzip: by its name (`InputFile.gzip`), or for what is copied (standard input,
-    /// a pipe) by its first two bytes (gzip's magic number), so that `cat pages.jsonl.gz | ghurbal clean -` reads the
-    /// records.
+    /// Whether each file is read through gzip: by its first two bytes (gzip's magic number), so that a file named
+    /// `.gz` that is not compressed (one a download tool has already decompressed, say), a JSONL or WET file that is
+    /// compressed without the name saying so, and `cat pages.jsonl.gz | ghurbal clean -` are all read; text files
+    /// (`.txt`, and files read as text) not named `.gz` are not opened for this (a folder of them would be opened twice).
     public let gzipped: [Bool]
+    /// The files whose content, not their name, decided whether they are gzip (indices into `files`).
+    public let readByContent: [Int]
     /// The temporary copies, deleted with the source.
     private let spools: [String]
     /// Sum of the input files' sizes on disk (compressed size for .gz), for progress.
@@ -104,7 +107,8 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         var total = 0
         var paths: [String] = []
         var gzipped: [Bool] = []
-        for f in files {
+        var readByContent: [Int] = []
+        for (index, f) in files.enumerated() {
             let size = f.path == "-" ? nil : Self.regularFileSize(f.path)
             if size == nil {
                 if spooled[f.path] == nil {
@@ -119,16 +123,24 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
                     }
                 }
                 paths.append(spooled[f.path]!.path)
-                gzipped.append(f.gzip || spooled[f.path]!.gzip)
+                gzipped.append(spooled[f.path]!.gzip)
+                if f.path != "-" && f.gzip != spooled[f.path]!.gzip { readByContent.append(index) }
                 total += fileSize(atPath: spooled[f.path]!.path) ?? 0
             } else {
                 paths.append(f.path)
-                gzipped.append(f.gzip)
+                if f.gzip || f.format != .text {
+                    let gzip = Self.startsAsGzip(f.path)
+                    gzipped.append(gzip)
+                    if gzip != f.gzip { readByContent.append(index) }
+                } else {
+                    gzipped.append(false)
+                }
                 total += size!
             }
         }
         readPaths = paths
         self.gzipped = gzipped
+        self.readByContent = readByContent
         spools = spooled.values.map(\.path)
         stamps = Array(repeating: nil, count: files.count)
         totalBytes = total
@@ -144,6 +156,17 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         var status = stat()
         guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int(status.st_size)
+    }
+
+    /// Whether the file at `path` starts as gzip does (0x1F 0x8B); false when it is shorter or cannot be read (opening it
+    /// to read it then says why).
+    static func startsAsGzip(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var magic: (UInt8, UInt8) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &magic) { read(fd, $0.baseAddress, 2) }
+        return n == 2 && magic.0 == 0x1F && magic.1 == 0x8B
     }
 
     /// Copies `path` ("-": standard input) to the new file `spool`; returns whether it starts as gzip does.

@@ -43,6 +43,8 @@ public struct CleanJob: Sendable {
         public var ignoredFiles: [String: Int] = [:]
         /// Symbolic links to folders inside the input folders, not followed.
         public var ignoredFolderLinks = 0
+        /// Input files read as gzip, or as plain bytes, against what their names say (`FileSource.readByContent`).
+        public var readByContent: [String] = []
     }
 
     /// Runs the job; `warn` receives every skipped record, `progress` reports each batch.
@@ -108,7 +110,8 @@ public struct CleanJob: Sendable {
                               seconds: writeDone.timeIntervalSince(started),
                               cleanSeconds: cleanDone.timeIntervalSince(started), writeSeconds: writeDone.timeIntervalSince(cleanDone),
                               bytesRead: source.totalBytes, lsh: result.lsh, topBoilerplate: Array(result.boilerplate.prefix(5)),
-                              ignoredFiles: ignored, ignoredFolderLinks: folderLinks)
+                              ignoredFiles: ignored, ignoredFolderLinks: folderLinks,
+                              readByContent: source.readByContent.map { source.files[$0].path })
         let file = try out.file("summary.json")
         try file.write(summaryJSON(summary))
         try file.close()
@@ -423,6 +426,7 @@ public struct CleanJob: Sendable {
           "skipped": {\(skipped)},
           "ignored_files": {\(s.ignoredFiles.keys.sorted().map { "\(JSONLine.quoted($0)):\(s.ignoredFiles[$0]!)" }.joined(separator: ","))},
           "ignored_folder_links": \(s.ignoredFolderLinks),
+          "read_by_content": [\(s.readByContent.map(JSONLine.quoted).joined(separator: ","))],
           "parameters": {
             "threshold": \(c.threshold), "ngram": \(c.shingler.size), "shingle_unit": "\(c.shingler.unit)",
             "permutations": \(c.permutations), "bands": \(s.lsh.bands), "rows": \(s.lsh.rows),
