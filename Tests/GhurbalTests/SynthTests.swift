@@ -21,6 +21,9 @@ import Testing
         #expect(a.map(\.jaccard) == b.map(\.jaccard))
         c.seed = 43
         #expect(try generate(c).map(\.text) != a.map(\.text))
+        // No pages for a count of 0 or less (a negative count trapped in the library; the command line refuses it).
+        c.documents = -5
+        #expect(try generate(c).isEmpty)
     }
 
     @Test func truthSpansAndLinesPointAtChrome() throws {

@@ -1,5 +1,6 @@
 /// Settings of the scraped-dump generator.
 public struct SynthConfiguration: Sendable, Hashable {
+    /// Pages to make (none when 0 or less).
     public var documents = 1000
     public var sites = 8
     /// Share of documents that are copies (republished or re-crawled) of an earlier story. Default 0.3.
@@ -163,7 +164,7 @@ public final class CorpusSynthesizer {
     /// Generates every page, in order.
     public func generate(_ body: (SynthDocument) throws -> Void) rethrows {
         let c = configuration
-        for d in 0..<c.documents {
+        for d in 0..<max(0, c.documents) {
             let id = "doc-\(d)"
             var site = Int(rng.next() % UInt64(sites.count))
             var storyNumber: Int

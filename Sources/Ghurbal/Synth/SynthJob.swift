@@ -67,6 +67,6 @@ public struct SynthJob: Sendable {
         }
         try pages.close()
         try truthFile.close()
-        return (configuration.documents, copies)
+        return (max(0, configuration.documents), copies)
     }
 }
