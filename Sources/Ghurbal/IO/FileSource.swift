@@ -158,15 +158,18 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
         return Int(status.st_size)
     }
 
-    /// Whether the file at `path` starts as gzip does (0x1F 0x8B); false when it is shorter or cannot be read (opening it
-    /// to read it then says why).
+    /// gzip's magic number: the first two bytes of every gzip member.
+    static let gzipMagic: [UInt8] = [0x1F, 0x8B]
+
+    /// Whether the file at `path` starts with `gzipMagic`; false when it is shorter or cannot be read (opening it to
+    /// read it then says why).
     static func startsAsGzip(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var magic: (UInt8, UInt8) = (0, 0)
-        let n = withUnsafeMutableBytes(of: &magic) { read(fd, $0.baseAddress, 2) }
-        return n == 2 && magic.0 == 0x1F && magic.1 == 0x8B
+        var head = [UInt8](repeating: 0, count: gzipMagic.count)
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return n == gzipMagic.count && head == gzipMagic
     }
 
     /// Copies `path` ("-": standard input) to the new file `spool`; returns whether it starts as gzip does.
@@ -181,7 +184,7 @@ public final class FileSource: DocumentSource, @unchecked Sendable {
             while true {
                 let chunk = try reader.read(count: 1 << 20)
                 if chunk.isEmpty { break }
-                if first { gzip = chunk.starts(with: [0x1F, 0x8B]); first = false }
+                if first { gzip = chunk.starts(with: Self.gzipMagic); first = false }
                 try out.write(contentsOf: chunk)
             }
             try out.close()
