@@ -39,11 +39,12 @@ public enum RemovalReason: String, Sendable, Hashable {
     case block
 }
 
-/// What the detector needs of one document: its distinct line hashes and, for each of its multi-line blocks, the key of
+/// What the detector needs of one document: its line hashes and, for each of its multi-line blocks, the key of
 /// the block's whole MinHash signature and the signature's slots cut to 16 bits (from which the decision makes its LSH
 /// band keys). Made on worker threads by `BoilerplateSketcher`, added in input order by the detector.
 public struct BoilerplateSketch: Sendable {
-    /// Sorted, distinct keys (`BoilerplateDetector.lineKey`) of the document's non-blank lines.
+    /// The keys (`BoilerplateDetector.lineKey`) of the document's non-blank lines, in line order (a repeated line
+    /// repeated: `decide` counts stories, not lines).
     public var lineHashes: [UInt64]
     /// Per sketched block, `BoilerplateSketcher.keysPerBlock` values: the block's index in the document's blocks and the
     /// key of its whole signature (low, high 32 bits).
@@ -125,18 +126,13 @@ public struct BoilerplateSketcher: Sendable {
     }
 
     public func sketch(_ segments: SegmentedDocument) -> BoilerplateSketch {
-        var unique: [UInt64] = []
-        unique.reserveCapacity(segments.lines.count)
-        for line in segments.lines where line.hash != 0 { unique.append(BoilerplateDetector.lineKey(line.hash, words: line.words)) }
-        unique.sort()
-        // Distinct in place.
-        var distinct = 0
-        for i in unique.indices where distinct == 0 || unique[distinct - 1] != unique[i] {
-            unique[distinct] = unique[i]
-            distinct += 1
-        }
-        unique.removeLast(unique.count - distinct)
-        guard configuration.detectBlocks else { return BoilerplateSketch(lineHashes: unique, blockKeys: [], blockSignatures: []) }
+        // In line order, a line met twice in the document twice: the decision counts a line's stories, so a repeat
+        // within one document (one story) adds nothing, and sorting to drop it cost more than keeping it (callgrind,
+        // 10 MB dump, one thread: 635.7 → 626.5 M instructions).
+        var lineKeys: [UInt64] = []
+        lineKeys.reserveCapacity(segments.lines.count)
+        for line in segments.lines where line.hash != 0 { lineKeys.append(BoilerplateDetector.lineKey(line.hash, words: line.words)) }
+        guard configuration.detectBlocks else { return BoilerplateSketch(lineHashes: lineKeys, blockKeys: [], blockSignatures: []) }
         let k = configuration.blockPermutations
         let stride = keysPerBlock
         var multiLine = 0, longest = 0
@@ -184,12 +180,12 @@ public struct BoilerplateSketcher: Sendable {
                 }
             }
         }
-        return BoilerplateSketch(lineHashes: unique, blockKeys: keys, blockSignatures: slots)
+        return BoilerplateSketch(lineHashes: lineKeys, blockKeys: keys, blockSignatures: slots)
     }
 }
 
 /// Finds a site's chrome in two steps, in the spirit of Dolma's "record spans, apply later":
-/// 1. `add` records each document's sketch — 8 bytes per distinct line, 12 per multi-line block (its document, its
+/// 1. `add` records each document's sketch — 8 bytes per non-blank line, 12 per multi-line block (its document, its
 ///    index there, its signature's number), and `blockPermutations × 2` bytes per distinct block signature of a site
 ///    (a menu or a footer on every page of a site is one signature, kept once);
 /// 2. `decide` counts, per site, in how many different *stories* each line and each group of near-identical blocks

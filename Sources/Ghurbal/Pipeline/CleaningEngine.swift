@@ -12,7 +12,7 @@ import Foundation
 ///    text.
 ///
 /// The source is read once. Memory grows with the number of documents (one signature of k × 4 bytes — the story
-/// signature, which pass 2 keeps or overwrites in place as the clean one — an id, a site), with the number of distinct
+/// signature, which pass 2 keeps or overwrites in place as the clean one — an id, a site), with the number of non-blank
 /// lines (8 bytes each, for counting), of multi-line blocks (12 bytes each) and of their distinct signatures per site
 /// (`blockPermutations` × 2 bytes each), and with the removed lines (their spans); the spool (about the size of the
 /// text, less the lines met again) takes memory up to `spoolMemoryBytes` and disk beyond.
