@@ -48,7 +48,7 @@ public struct SynthJob: Sendable {
         let synthesizer = CorpusSynthesizer(model: model, configuration: configuration)
         let pages = try OutputFile.atomic(path: output, gzip: output.hasSuffix(".gz"))
         let truthFile = try OutputFile.atomic(path: truth, gzip: truth.hasSuffix(".gz"))
-        var copies = 0
+        var documents = 0, copies = 0
         try synthesizer.generate { doc in
             var line: [UInt8] = Array("{\"id\":".utf8)
             JSONLine.appendString(Array(doc.id.utf8), to: &line)
@@ -58,6 +58,7 @@ public struct SynthJob: Sendable {
             JSONLine.appendString(Array(doc.text.utf8), to: &line)
             line += Array("}\n".utf8)
             try pages.write(line)
+            documents += 1
             if doc.original != nil { copies += 1 }
             let spans = doc.chromeSpans.map { "[\($0.lowerBound),\($0.upperBound)]" }.joined(separator: ",")
             let lines = doc.chromeLines.map(String.init).joined(separator: ",")
@@ -67,6 +68,6 @@ public struct SynthJob: Sendable {
         }
         try pages.close()
         try truthFile.close()
-        return (max(0, configuration.documents), copies)
+        return (documents, copies)
     }
 }
